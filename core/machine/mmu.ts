@@ -1,0 +1,385 @@
+/**
+ * The MMU: translate(vaddr, access, mode) -> physical address >= 0, or the
+ * negated fault code with the details in the CPU's fault registers. Nothing
+ * on this path allocates: no objects, closures, strings or exceptions.
+ *
+ * Modes:
+ * - bare: paddr = vaddr (FAULT_ADDRESS beyond physical memory);
+ * - base-limit: logical l < limit gives base + l, else FAULT_BOUNDS (counted
+ *   in C_BOUNDS_TRAPS). Relocation applies in both privilege modes;
+ * - paging: TLBs, then a walk of the radix tables in physical memory.
+ *
+ * Paging lookup order: every level-1 TLB (in configuration order), each for
+ * every page size it holds, then the level-2 TLBs, and so on. A hit costs
+ * costs.tlbHit[level-1] cycles and counts in that Tlb's `hits` and in
+ * C_TLB_HIT_LEVELn; a hit at level >= 2 is copied into the level-1 TLBs for
+ * that page size (a miss for each). A miss everywhere walks from the root
+ * (costs.walkStep per entry read), sets ACCESSED on the path (and DIRTY on
+ * the leaf for a write), checks permissions and fills every TLB holding the
+ * page size, counting a miss in each.
+ *
+ * Permissions (checked on hits too, from the flags cached in the TLB):
+ * a user access to a page without PTE_USER, or a write to a page without
+ * PTE_WRITABLE (in either mode: write-protect is enforced for the supervisor
+ * too, like x86 with CR0.WP), is FAULT_PROTECTION. FAULT_PRIVILEGE is kept
+ * for privileged operations attempted from user mode (Cpu.checkPrivilege).
+ * A missing entry is FAULT_NOT_PRESENT with the level where the walk stopped.
+ * The first write through a TLB entry whose DIRTY bit is clear sets DIRTY in
+ * the PTE (at the entry's pteAddr) and in the cached flags.
+ *
+ * Fast path: the last level-1 hit is remembered as one window [fastLo,
+ * fastHi) with the permissions it allows. Any other translation, and every
+ * TLB change (insert, flush, invalidation, context switch), clears it, so a
+ * window hit is exactly a repeat hit on the most recently used entry: it
+ * counts the same hit and cycles, and leaves replacement state as the TLB
+ * would (a repeated hit on the MRU entry changes no policy's order). It is
+ * off while the translation stream is recorded.
+ */
+import "reflect-metadata";
+import { inject, injectable } from "tsyringe";
+import { AccessRecorder, optimalMisses, tlbKey, tlbKeySetOf } from "./belady";
+import type { NormalizedMachine } from "./config";
+import {
+  ACCESS_WRITE, C_BOUNDS_TRAPS, C_CYCLES, C_INVLPG, C_TLB_FLUSHES, C_TLB_HIT_LEVEL1, C_TLB_MISSES, C_WALKS, C_WALK_STEPS,
+  FAULT_ADDRESS, FAULT_BOUNDS, FAULT_NOT_PRESENT, FAULT_PROTECTION, MODE_USER, PTE_ACCESSED, PTE_DIRTY, PTE_HUGE, PTE_PRESENT,
+  PTE_USER, PTE_WRITABLE, type AccessCode, type ModeCode,
+} from "./constants";
+import type { Cpu } from "./cpu";
+import type { PhysicalMemory } from "./physical-memory";
+import type { Tlb } from "./tlb";
+import { COUNTERS, CPU, MACHINE_CONFIG, PHYSICAL_MEMORY, TLBS } from "./tokens";
+
+const TWO32 = 4294967296;
+const FLAG_MASK = 0x3ff;
+const MODE_BARE = 0;
+const MODE_BASE_LIMIT = 1;
+const MODE_PAGING = 2;
+const EMPTY_I32 = new Int32Array(0);
+
+/** Bits of the fast window's permission mask: bit (mode * 4 + access). */
+function permissionMask(flags: number): number {
+  const w = (flags & PTE_WRITABLE) !== 0 && (flags & PTE_DIRTY) !== 0;
+  const u = (flags & PTE_USER) !== 0;
+  // supervisor (mode 1): read, write, exec at bits 4, 5, 6; user (mode 0) at bits 0, 1, 2.
+  return (0b101 | (w ? 0b010 : 0)) << 4 | (u ? 0b101 | (w ? 0b010 : 0) : 0);
+}
+
+/** Address translation with TLBs and page-table walks. */
+@injectable()
+export class Mmu {
+  /** Index of the TLB that served the last successful translation, or -1 for a walk (or no paging). */
+  lastVia = -1;
+  /** Virtual end (exclusive) of the page the last successful translation fell in. */
+  lastEnd = 0;
+  /** Virtual start of the page the last successful translation fell in. */
+  lastStart = 0;
+  /** log2 of the page size of the last successful translation. */
+  lastShift = 0;
+
+  /** Operand and result of translateSlow/hit/walk (see translate). */
+  private va = 0.5;
+  private pa = 0.5;
+  private fastLo = Infinity;
+  private fastHi = -Infinity;
+  private fastDelta = 0;
+  private fastPerm = 0;
+  private fastCost = 0;
+  private fastTlb: Tlb;
+
+  private readonly modeCode: number;
+  private readonly vlimit: number;
+  private readonly physBytes: number;
+  private readonly levels: number;
+  private readonly pteBytes: number;
+  private readonly addrScale: number;
+  private readonly levelSize: Float64Array;
+  private readonly entries: Float64Array;
+  private readonly levelShifts: Int32Array;
+  private readonly walkStep: number;
+  // Probe k: TLB probeTlb[k] looked up for page size 2^probeShift[k]; ordered by TLB level.
+  private readonly probeTlb: Tlb[];
+  private readonly probeIndex: Int32Array;
+  private readonly probeShift: Int32Array;
+  private readonly probeSize: Float64Array;
+  private readonly probeLevel: Int32Array;
+  private readonly probeCost: Float64Array;
+  private readonly probeCounter: Int32Array;
+  // By page shift: the TLBs to fill after a walk, the level-1 TLBs to fill after a deeper hit.
+  private readonly fillAll: Int32Array[];
+  private readonly fillL1: Int32Array[];
+  private readonly leafLevelOfShift: Int32Array;
+  private readonly tlbLevel: Int32Array;
+  private recorders: AccessRecorder[] | null = null;
+
+  constructor(
+    @inject(MACHINE_CONFIG) private readonly config: NormalizedMachine,
+    @inject(CPU) private readonly cpu: Cpu,
+    @inject(PHYSICAL_MEMORY) private readonly mem: PhysicalMemory,
+    @inject(TLBS) readonly tlbs: readonly Tlb[],
+    @inject(COUNTERS) private readonly counters: Float64Array,
+  ) {
+    const pg = config.paging;
+    this.modeCode = config.mode === "bare" ? MODE_BARE : config.mode === "base-limit" ? MODE_BASE_LIMIT : MODE_PAGING;
+    this.vlimit = 2 ** pg.virtualBits;
+    this.physBytes = config.physicalMemoryBytes;
+    this.levels = pg.levels;
+    this.pteBytes = pg.pteBytes;
+    this.addrScale = 2 ** (pg.pageShift - Math.max(pg.pageShift, 10));
+    this.levelSize = Float64Array.from(pg.levelShifts, (s) => 2 ** s);
+    this.entries = Float64Array.from(pg.levelBits, (b) => 2 ** b);
+    this.levelShifts = Int32Array.from(pg.levelShifts);
+    this.walkStep = config.costs.walkStep;
+
+    const tlbHit = config.costs.tlbHit;
+    const order = tlbs.map((t, i) => i).sort((a, b) => tlbs[a].config.level - tlbs[b].config.level || a - b);
+    const probes: { i: number; shift: number }[] = [];
+    for (const i of order) for (const shift of tlbs[i].config.pageShifts) probes.push({ i, shift });
+    this.probeTlb = probes.map((p) => tlbs[p.i]);
+    this.probeIndex = Int32Array.from(probes, (p) => p.i);
+    this.probeShift = Int32Array.from(probes, (p) => p.shift);
+    this.probeSize = Float64Array.from(probes, (p) => 2 ** p.shift);
+    this.probeLevel = Int32Array.from(probes, (p) => tlbs[p.i].config.level);
+    this.probeCost = Float64Array.from(probes, (p) => tlbHit[Math.min(tlbs[p.i].config.level, tlbHit.length) - 1]);
+    this.probeCounter = Int32Array.from(probes, (p) => C_TLB_HIT_LEVEL1 + Math.min(tlbs[p.i].config.level, 3) - 1);
+    this.tlbLevel = Int32Array.from(tlbs, (t) => t.config.level);
+    this.fillAll = [];
+    this.fillL1 = [];
+    this.leafLevelOfShift = new Int32Array(64).fill(-1);
+    for (let s = 0; s < 64; s++) {
+      const all = order.filter((i) => tlbs[i].config.pageShifts.includes(s));
+      this.fillAll.push(all.length > 0 ? Int32Array.from(all) : EMPTY_I32);
+      const l1 = all.filter((i) => tlbs[i].config.level === 1);
+      this.fillL1.push(l1.length > 0 ? Int32Array.from(l1) : EMPTY_I32);
+    }
+    pg.levelShifts.forEach((s, i) => (this.leafLevelOfShift[s] = i));
+    this.fastTlb = tlbs[0];
+  }
+
+  /**
+   * Translates one address: the physical address (>= 0) or -faultCode, with
+   * the fault registers set. `lastEnd` tells where the page ends, for accesses
+   * that may cross into the next page.
+   */
+  translate(vaddr: number, access: AccessCode, mode: ModeCode): number {
+    if (vaddr >= this.fastLo && vaddr < this.fastHi && ((this.fastPerm >> (mode * 4 + access)) & 1) !== 0) {
+      this.fastTlb.hits++;
+      const c = this.counters;
+      c[C_TLB_HIT_LEVEL1]++;
+      c[C_CYCLES] += this.fastCost;
+      return vaddr + this.fastDelta;
+    }
+    // Doubles cross non-inlined calls through fields: a double argument or result would be boxed (allocated).
+    this.va = vaddr;
+    const status = this.translateSlow(access, mode);
+    return status < 0 ? status : this.pa;
+  }
+
+  /** Drops the TLB entries covering `vaddr` in address space `asid` (after a PTE change). */
+  invalidatePage(vaddr: number, asid: number): void {
+    for (let i = 0; i < this.tlbs.length; i++) this.tlbs[i].invalidatePage(vaddr, asid);
+    this.counters[C_INVLPG]++;
+    this.clearFast();
+  }
+
+  /** Flushes every TLB. */
+  flushAll(): void {
+    for (let i = 0; i < this.tlbs.length; i++) this.tlbs[i].flushAll();
+    this.counters[C_TLB_FLUSHES]++;
+    this.clearFast();
+  }
+
+  /** Flushes one address space's entries. */
+  flushAsid(asid: number): void {
+    for (let i = 0; i < this.tlbs.length; i++) this.tlbs[i].flushAsid(asid);
+    this.counters[C_TLB_FLUSHES]++;
+    this.clearFast();
+  }
+
+  /** Loads the root and ASID of a new context; without ASIDs (config.asid false) flushes every TLB. */
+  setContext(rootPaddr: number, asid: number): void {
+    this.cpu.root = rootPaddr;
+    if (this.config.asid) {
+      this.cpu.asid = asid;
+      this.clearFast();
+    } else {
+      this.cpu.asid = 0;
+      this.flushAll();
+    }
+  }
+
+  /** ASID used for a process's translations (0 when ASIDs are off). */
+  asidFor(pid: number): number {
+    return this.config.asid ? pid : 0;
+  }
+
+  /** Starts (fresh) or stops recording the translation stream per TLB. */
+  setRecording(on: boolean): void {
+    this.recorders = on ? this.tlbs.map(() => new AccessRecorder(4096, 64 * 1024 * 1024)) : null;
+    this.clearFast();
+  }
+
+  /** Whether the stream is being recorded. */
+  get recording(): boolean {
+    return this.recorders !== null;
+  }
+
+  /** Belady-optimal misses of TLB `i` on the recorded stream, or undefined when not recording. */
+  optimalMisses(i: number): number | undefined {
+    const r = this.recorders?.[i];
+    if (!r) return undefined;
+    const t = this.tlbs[i];
+    return optimalMisses(r.view(), r.length, t.sets, t.ways, tlbKeySetOf(t.sets));
+  }
+
+  private clearFast(): void {
+    this.fastLo = Infinity;
+    this.fastHi = -Infinity;
+  }
+
+  /** Translates this.va; 0 with the result in this.pa, or -faultCode. */
+  private translateSlow(access: AccessCode, mode: ModeCode): number {
+    const vaddr = this.va;
+    this.clearFast();
+    if (this.modeCode !== MODE_PAGING) {
+      if (this.modeCode === MODE_BASE_LIMIT) {
+        const cpu = this.cpu;
+        if (vaddr >= 0 && vaddr < cpu.limit) {
+          this.lastVia = -1;
+          this.lastStart = 0;
+          this.lastEnd = cpu.limit;
+          this.pa = cpu.base + vaddr;
+          return 0;
+        }
+        this.counters[C_BOUNDS_TRAPS]++;
+        return this.cpu.fault(FAULT_BOUNDS, vaddr, access, -1, mode);
+      }
+      if (vaddr >= 0 && vaddr < this.physBytes) {
+        this.lastVia = -1;
+        this.lastStart = 0;
+        this.lastEnd = this.physBytes;
+        this.pa = vaddr;
+        return 0;
+      }
+      return this.cpu.fault(FAULT_ADDRESS, vaddr, access, -1, mode);
+    }
+    if (!(vaddr >= 0 && vaddr < this.vlimit)) return this.cpu.fault(FAULT_ADDRESS, vaddr, access, -1, mode);
+    const asid = this.cpu.asid;
+    const n = this.probeTlb.length;
+    for (let k = 0; k < n; k++) {
+      const vpn = Math.floor(vaddr / this.probeSize[k]);
+      const t = this.probeTlb[k];
+      const slot = t.lookup(vpn, this.probeShift[k], asid);
+      if (slot >= 0) return this.hit(t, k, slot, access, mode);
+    }
+    return this.walk(access, mode);
+  }
+
+  private hit(t: Tlb, k: number, slot: number, access: AccessCode, mode: ModeCode): number {
+    const vaddr = this.va;
+    const vpn = Math.floor(vaddr / this.probeSize[k]);
+    const asid = this.cpu.asid;
+    const c = this.counters;
+    const level = this.probeLevel[k];
+    const shift = this.probeShift[k];
+    const size = this.probeSize[k];
+    t.hits++;
+    c[this.probeCounter[k]]++;
+    c[C_CYCLES] += this.probeCost[k];
+    let flags = t.flags[slot];
+    if ((mode === MODE_USER && (flags & PTE_USER) === 0) || (access === ACCESS_WRITE && (flags & PTE_WRITABLE) === 0)) {
+      return this.cpu.fault(FAULT_PROTECTION, vaddr, access, this.leafLevelOfShift[shift], mode);
+    }
+    if (access === ACCESS_WRITE && (flags & PTE_DIRTY) === 0) {
+      const pteAddr = t.pteAddr[slot];
+      this.mem.store32(pteAddr, (this.mem.load32(pteAddr) | PTE_DIRTY | PTE_ACCESSED) >>> 0);
+      flags |= PTE_DIRTY | PTE_ACCESSED;
+      t.flags[slot] = flags;
+    }
+    const pageBase = vpn * size;
+    const framePaddr = t.paddr[slot];
+    if (level > 1) {
+      const l1 = this.fillL1[shift];
+      const pteAddr = t.pteAddr[slot];
+      for (let j = 0; j < l1.length; j++) {
+        const u = this.tlbs[l1[j]];
+        u.insert(vpn, shift, asid, framePaddr, flags, pteAddr);
+        u.misses++;
+      }
+    } else if (this.recorders === null) {
+      this.fastLo = pageBase;
+      this.fastHi = pageBase + size;
+      this.fastDelta = framePaddr - pageBase;
+      this.fastPerm = permissionMask(flags);
+      this.fastCost = this.probeCost[k];
+      this.fastTlb = t;
+    }
+    if (this.recorders !== null) this.record(level, shift, vpn, asid);
+    this.lastVia = this.probeIndex[k];
+    this.lastStart = pageBase;
+    this.lastEnd = pageBase + size;
+    this.lastShift = shift;
+    this.pa = framePaddr + (vaddr - pageBase);
+    return 0;
+  }
+
+  private walk(access: AccessCode, mode: ModeCode): number {
+    const vaddr = this.va;
+    const asid = this.cpu.asid;
+    const c = this.counters;
+    const mem = this.mem;
+    c[C_TLB_MISSES]++;
+    c[C_WALKS]++;
+    let table = this.cpu.root;
+    if (table < 0) return this.cpu.fault(FAULT_NOT_PRESENT, vaddr, access, 0, mode);
+    let perm = PTE_USER | PTE_WRITABLE;
+    const last = this.levels - 1;
+    for (let i = 0; ; i++) {
+      const e = table + (Math.floor(vaddr / this.levelSize[i]) % this.entries[i]) * this.pteBytes;
+      const lo = mem.load32(e);
+      if ((lo & PTE_PRESENT) === 0) {
+        c[C_WALK_STEPS] += i + 1;
+        c[C_CYCLES] += (i + 1) * this.walkStep;
+        return this.cpu.fault(FAULT_NOT_PRESENT, vaddr, access, i, mode);
+      }
+      perm &= lo;
+      const hi = this.pteBytes === 8 ? mem.load32(e + 4) : 0;
+      const frame = (hi * TWO32 + (lo - (lo & FLAG_MASK))) * this.addrScale;
+      if (i === last || (lo & PTE_HUGE) !== 0) {
+        c[C_WALK_STEPS] += i + 1;
+        c[C_CYCLES] += (i + 1) * this.walkStep;
+        if ((mode === MODE_USER && (perm & PTE_USER) === 0) || (access === ACCESS_WRITE && (perm & PTE_WRITABLE) === 0)) {
+          return this.cpu.fault(FAULT_PROTECTION, vaddr, access, i, mode);
+        }
+        const updated = (lo | PTE_ACCESSED | (access === ACCESS_WRITE ? PTE_DIRTY : 0)) >>> 0;
+        if (updated !== lo) mem.store32(e, updated);
+        const flags = (updated & FLAG_MASK & ~(PTE_USER | PTE_WRITABLE)) | (perm & (PTE_USER | PTE_WRITABLE));
+        const shift = this.levelShifts[i];
+        const size = this.levelSize[i];
+        const vpn = Math.floor(vaddr / size);
+        const pageBase = vpn * size;
+        const fill = this.fillAll[shift];
+        for (let j = 0; j < fill.length; j++) {
+          const u = this.tlbs[fill[j]];
+          u.insert(vpn, shift, asid, frame, flags, e);
+          u.misses++;
+        }
+        if (this.recorders !== null) this.record(0x7fffffff, shift, vpn, asid);
+        this.lastVia = -1;
+        this.lastStart = pageBase;
+        this.lastEnd = pageBase + size;
+        this.lastShift = shift;
+        this.pa = frame + (vaddr - pageBase);
+        return 0;
+      }
+      if ((lo & PTE_ACCESSED) === 0) mem.store32(e, (lo | PTE_ACCESSED) >>> 0);
+      table = frame;
+    }
+  }
+
+  private record(maxLevel: number, shift: number, vpn: number, asid: number): void {
+    const recorders = this.recorders!;
+    const fill = this.fillAll[shift];
+    const key = tlbKey(vpn, shift, asid);
+    for (let j = 0; j < fill.length; j++) if (this.tlbLevel[fill[j]] <= maxLevel) recorders[fill[j]].push(key);
+  }
+}

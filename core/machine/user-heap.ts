@@ -1,0 +1,258 @@
+/**
+ * The `Heap` a plugin sees: user-mode loads and stores through the MMU, and
+ * the process's system calls. The load/store path allocates nothing; a fault
+ * the kernel cannot resolve (demand-zero) leaves here as a MemarenaError
+ * PAGE_FAULT carrying `data.fault: FaultInfo` — the only place faults become
+ * exceptions.
+ */
+import { ErrorCode, MemarenaError } from "../errors";
+import type { Heap, MmapOptions, Protection } from "../sdk/types";
+import {
+  ACCESS_READ, ACCESS_WRITE, C_ACCESSES, C_BYTES_ACCESSED, C_BYTES_COPIED, C_CYCLES, C_LOADS, C_STORES, MODE_USER,
+  type AccessCode,
+} from "./constants";
+import type { Mmu } from "./mmu";
+import type { PhysicalMemory } from "./physical-memory";
+
+/** What the heap facade needs from the kernel (one process's system calls). */
+export interface HeapHost {
+  /** The current process. */
+  readonly currentPid: number;
+  switchTo(pid: number): void;
+  /** Resolves a failed translation of `vaddr` (demand-zero fill and retry) to a physical address, or throws PAGE_FAULT. */
+  resolveUserFault(pid: number, vaddr: number, access: AccessCode): number;
+  sbrk(pid: number, increment: number): number;
+  mmap(pid: number, length: number, options: MmapOptions): number;
+  munmap(pid: number, addr: number, length: number): number;
+  mprotect(pid: number, addr: number, length: number, prot: Protection): number;
+  heapEnd(pid: number): number;
+}
+
+/** Static facts of a heap. */
+export interface HeapFacts {
+  readonly pid: number;
+  readonly heapStart: number;
+  readonly alignment: number;
+  readonly pageSize: number;
+  readonly hugePageSizes: readonly number[];
+  readonly registers: Float64Array;
+  readonly copyByteCost: number;
+}
+
+/** One process's user-mode heap facade. */
+export class UserHeap implements Heap {
+  /** First heap address. */
+  readonly heapStart: number;
+  /** Payload alignment. */
+  readonly alignment: number;
+  /** Base page size. */
+  readonly pageSize: number;
+  /** Huge page sizes offered. */
+  readonly hugePageSizes: readonly number[];
+  /** The 16 scalar registers, kept per process across allocator re-creation. */
+  readonly registers: Float64Array;
+  private readonly pid: number;
+  private readonly copyByteCost: number;
+  private readonly scratch = new Uint8Array(8);
+  private readonly scratchView = new DataView(this.scratch.buffer);
+
+  constructor(
+    facts: HeapFacts,
+    private readonly host: HeapHost,
+    private readonly mmu: Mmu,
+    private readonly mem: PhysicalMemory,
+    private readonly counters: Float64Array,
+  ) {
+    this.pid = facts.pid;
+    this.heapStart = facts.heapStart;
+    this.alignment = facts.alignment;
+    this.pageSize = facts.pageSize;
+    this.hugePageSizes = facts.hugePageSizes;
+    this.registers = facts.registers;
+    this.copyByteCost = facts.copyByteCost;
+  }
+
+  /** Current break. */
+  get heapEnd(): number {
+    return this.host.heapEnd(this.pid);
+  }
+
+  sbrk(increment: number): number {
+    return this.host.sbrk(this.pid, increment);
+  }
+
+  mmap(length: number, options: MmapOptions = {}): number {
+    return this.host.mmap(this.pid, length, options);
+  }
+
+  munmap(addr: number, length: number): number {
+    return this.host.munmap(this.pid, addr, length);
+  }
+
+  mprotect(addr: number, length: number, prot: Protection): number {
+    return this.host.mprotect(this.pid, addr, length, prot);
+  }
+
+  load8(addr: number): number {
+    const p = this.begin(addr, 1, ACCESS_READ, C_LOADS);
+    return this.mem.load8(p);
+  }
+
+  load16(addr: number): number {
+    const p = this.begin(addr, 2, ACCESS_READ, C_LOADS);
+    if (addr + 2 > this.mmu.lastEnd) return this.crossLoad(addr, p, 2);
+    return this.mem.load16(p);
+  }
+
+  load32(addr: number): number {
+    const p = this.begin(addr, 4, ACCESS_READ, C_LOADS);
+    if (addr + 4 > this.mmu.lastEnd) return this.crossLoad(addr, p, 4);
+    return this.mem.load32(p);
+  }
+
+  load64(addr: number): number {
+    const p = this.begin(addr, 8, ACCESS_READ, C_LOADS);
+    if (addr + 8 > this.mmu.lastEnd) return this.crossLoad(addr, p, 8);
+    try {
+      return this.mem.load64(p);
+    } catch (e) {
+      throw withVaddr(e, addr);
+    }
+  }
+
+  store8(addr: number, value: number): void {
+    const p = this.begin(addr, 1, ACCESS_WRITE, C_STORES);
+    this.mem.store8(p, value);
+  }
+
+  store16(addr: number, value: number): void {
+    const p = this.begin(addr, 2, ACCESS_WRITE, C_STORES);
+    if (addr + 2 > this.mmu.lastEnd) this.crossStore(addr, p, 2, value);
+    else this.mem.store16(p, value);
+  }
+
+  store32(addr: number, value: number): void {
+    const p = this.begin(addr, 4, ACCESS_WRITE, C_STORES);
+    if (addr + 4 > this.mmu.lastEnd) this.crossStore(addr, p, 4, value);
+    else this.mem.store32(p, value);
+  }
+
+  store64(addr: number, value: number): void {
+    if (!Number.isSafeInteger(value)) {
+      throw new MemarenaError(ErrorCode.UNSAFE_INTEGER, `store64 at 0x${addr.toString(16)}: ${String(value)} is not a safe integer`, { vaddr: addr, value });
+    }
+    const p = this.begin(addr, 8, ACCESS_WRITE, C_STORES);
+    if (addr + 8 > this.mmu.lastEnd) this.crossStore(addr, p, 8, value);
+    else this.mem.store64(p, value);
+  }
+
+  copy(dst: number, src: number, n: number): void {
+    if (!(Number.isSafeInteger(n) && n >= 0)) throw badLength("copy", n);
+    if (n === 0 || dst === src) return;
+    this.enter();
+    const c = this.counters;
+    c[C_BYTES_COPIED] += n;
+    c[C_CYCLES] += n * this.copyByteCost;
+    const mmu = this.mmu;
+    if (dst < src || dst >= src + n) {
+      let done = 0;
+      while (done < n) {
+        const ps = this.translate(src + done, ACCESS_READ);
+        const sEnd = mmu.lastEnd;
+        const pd = this.translate(dst + done, ACCESS_WRITE);
+        const dEnd = mmu.lastEnd;
+        const len = Math.min(n - done, sEnd - (src + done), dEnd - (dst + done));
+        this.mem.copy(pd, ps, len);
+        done += len;
+      }
+    } else {
+      // Overlapping with dst above src: copy from the end, page piece by page piece.
+      let remaining = n;
+      while (remaining > 0) {
+        const sLast = src + remaining - 1;
+        const dLast = dst + remaining - 1;
+        const ps = this.translate(sLast, ACCESS_READ);
+        const sStart = mmu.lastStart;
+        const pd = this.translate(dLast, ACCESS_WRITE);
+        const dStart = mmu.lastStart;
+        const len = Math.min(remaining, sLast - sStart + 1, dLast - dStart + 1);
+        this.mem.copy(pd - len + 1, ps - len + 1, len);
+        remaining -= len;
+      }
+    }
+  }
+
+  fill(addr: number, byte: number, n: number): void {
+    if (!(Number.isSafeInteger(n) && n >= 0)) throw badLength("fill", n);
+    this.enter();
+    let done = 0;
+    while (done < n) {
+      const p = this.translate(addr + done, ACCESS_WRITE);
+      const len = Math.min(n - done, this.mmu.lastEnd - (addr + done));
+      this.mem.fill(p, byte, len);
+      done += len;
+    }
+  }
+
+  /** Makes this process current, counts one access of `bytes`, translates its first byte. */
+  private begin(addr: number, bytes: number, access: AccessCode, kindCounter: number): number {
+    if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
+    const c = this.counters;
+    c[C_ACCESSES]++;
+    c[kindCounter]++;
+    c[C_BYTES_ACCESSED] += bytes;
+    const p = this.mmu.translate(addr, access, MODE_USER);
+    return p >= 0 ? p : this.host.resolveUserFault(this.pid, addr, access);
+  }
+
+  private enter(): void {
+    if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
+  }
+
+  private translate(addr: number, access: AccessCode): number {
+    const p = this.mmu.translate(addr, access, MODE_USER);
+    return p >= 0 ? p : this.host.resolveUserFault(this.pid, addr, access);
+  }
+
+  /** An access straddling a page end: both pages translated, then the bytes gathered. */
+  private crossLoad(addr: number, p: number, n: number): number {
+    const first = this.mmu.lastEnd - addr;
+    const p2 = this.translate(addr + first, ACCESS_READ);
+    const s = this.scratch;
+    for (let i = 0; i < n; i++) s[i] = this.mem.load8(i < first ? p + i : p2 + (i - first));
+    const v = this.scratchView;
+    if (n === 2) return v.getUint16(0, true);
+    if (n === 4) return v.getUint32(0, true);
+    const value = v.getInt32(4, true) * 4294967296 + v.getUint32(0, true);
+    if (!Number.isSafeInteger(value)) {
+      throw new MemarenaError(ErrorCode.UNSAFE_INTEGER, `load64 at 0x${addr.toString(16)}: not a safe integer`, { vaddr: addr });
+    }
+    return value;
+  }
+
+  private crossStore(addr: number, p: number, n: number, value: number): void {
+    const first = this.mmu.lastEnd - addr;
+    // Translate the second page before writing anything: a fault there leaves memory untouched.
+    const p2 = this.translate(addr + first, ACCESS_WRITE);
+    const v = this.scratchView;
+    if (n === 2) v.setUint16(0, value, true);
+    else if (n === 4) v.setUint32(0, value, true);
+    else {
+      v.setUint32(0, value >>> 0, true);
+      v.setInt32(4, Math.floor(value / 4294967296) | 0, true);
+    }
+    const s = this.scratch;
+    for (let i = 0; i < n; i++) this.mem.store8(i < first ? p + i : p2 + (i - first), s[i]);
+  }
+}
+
+function badLength(op: string, n: number): MemarenaError {
+  return new MemarenaError(ErrorCode.MACHINE_MISUSE, `heap.${op}: length ${String(n)} is not a non-negative safe integer`, { op, length: n });
+}
+
+function withVaddr(e: unknown, vaddr: number): unknown {
+  if (e instanceof MemarenaError && e.code === ErrorCode.UNSAFE_INTEGER) {
+    return new MemarenaError(ErrorCode.UNSAFE_INTEGER, `load64 at 0x${vaddr.toString(16)}: not a safe integer`, { ...e.data, vaddr });
+  }
+  return e;
+}

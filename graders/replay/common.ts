@@ -1,0 +1,16 @@
+/** Small pieces every replay shares. */
+import { parseSize, type SizeLike } from "../../core/machine/units";
+
+/** The evaluated plugins of a job: the submission, and those the challenge names in `with`. */
+export interface JobPlugins {
+  readonly main: unknown;
+  readonly with?: Readonly<Record<string, unknown>>;
+}
+
+/** Default heap limit when a challenge sets none. */
+export const DEFAULT_HEAP_BYTES = 64 * 1024 * 1024;
+
+/** The heap limit of a challenge in bytes. */
+export function heapLimitOf(value: SizeLike | undefined, dflt = DEFAULT_HEAP_BYTES): number {
+  return value === undefined ? dflt : parseSize(value, "limits.heapBytes");
+}

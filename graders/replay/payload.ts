@@ -1,0 +1,54 @@
+/**
+ * Seeded payload bytes. The grader fills each block it hands out with bytes
+ * derived from (run seed, block id, op index) and checks them at free, at
+ * realloc and at the end, as the malloc lab does: an allocator that writes a
+ * header inside a live payload is caught by the first check that reads it.
+ */
+
+/** Mixes three integers into a 32-bit seed (never 0: xorshift needs a non-zero state). */
+export function patternSeed(runSeed: number, id: number, op: number): number {
+  let h = (runSeed ^ 0x9e3779b9) >>> 0;
+  h = Math.imul(h ^ id, 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13) ^ op, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h === 0 ? 0x6d2b79f5 : h >>> 0;
+}
+
+/** Writes `length` pattern bytes for `seed` into `out` (from index 0). */
+export function fillPattern(out: Uint8Array, length: number, seed: number): void {
+  let x = seed >>> 0;
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+    out[i + 1] = (x >>> 8) & 0xff;
+    out[i + 2] = (x >>> 16) & 0xff;
+    out[i + 3] = (x >>> 24) & 0xff;
+  }
+  if (i < length) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    for (let k = 0; i < length; i++, k += 8) out[i] = (x >>> k) & 0xff;
+  }
+}
+
+/** A reusable buffer that grows to the largest pattern asked for. */
+export class PatternBuffer {
+  private buf = new Uint8Array(4096);
+
+  /** The pattern of `length` bytes for `seed` (a view valid until the next call). */
+  pattern(length: number, seed: number): Uint8Array {
+    if (this.buf.length < length) this.buf = new Uint8Array(Math.max(length, this.buf.length * 2));
+    fillPattern(this.buf, length, seed);
+    return this.buf.subarray(0, length);
+  }
+}
+
+/** Index of the first byte where `actual` differs from `expected`, or -1. */
+export function firstDifference(actual: Uint8Array, expected: Uint8Array, length: number): number {
+  for (let i = 0; i < length; i++) if (actual[i] !== expected[i]) return i;
+  return -1;
+}

@@ -1,0 +1,127 @@
+/**
+ * The sandbox child: bundled into dist/sandbox-child.js and started by the
+ * parent under Node's permission model (read access to that one file only).
+ * It hardens itself, says `ready`, reads one request from stdin, evaluates the
+ * plugin(s) each in its own vm realm, and answers with data only.
+ */
+import "reflect-metadata";
+import { ErrorCode, MemarenaError } from "../../core/errors";
+import { checkPluginShape, instanceProblems, makeProbe } from "../loader/shape";
+import type { PluginKind } from "../../core/sdk/types";
+import type { BundledPlugin, RunResult } from "../protocol";
+import { PluginFault, setStackFilter } from "./guard";
+import { hardenProcess } from "./harden";
+import { bundleFilename, type ChildMessage, type ChildRequest, MESSAGE_PREFIX } from "./messages";
+import { PluginRealm } from "./realm";
+import { runJob } from "./replay";
+import { inlineSourceLookup, type SourceLookup } from "./sourcemap";
+
+/** The SDK (core/sdk/index.ts) as CommonJS, injected by scripts/build.js. */
+declare const __MEMARENA_SDK_CJS__: string;
+
+hardenProcess();
+
+function send(message: ChildMessage, then?: () => void): void {
+  process.stdout.write(`${MESSAGE_PREFIX}${JSON.stringify(message)}\n`, then);
+}
+
+/** Source lookups per vm file name, for stack lines. */
+const lookups = new Map<string, SourceLookup | undefined>();
+const STACK_LINE = /^at (?:(.*) \()?plugin-bundle:(.*):(\d+):(\d+)\)?$/;
+
+setStackFilter((line) => {
+  const m = STACK_LINE.exec(line);
+  if (m === null) return undefined;
+  const [, fn, file, l, c] = m;
+  const pos = lookups.get(bundleFilename(file))?.(Number(l), Number(c));
+  const where = pos !== undefined ? `${pos.source}:${pos.line}:${pos.column}` : `${file}:${l}:${c}`;
+  return fn !== undefined ? `at ${fn} (${where})` : `at ${where}`;
+});
+
+function newRealm(plugin: Pick<BundledPlugin, "code" | "file">): PluginRealm {
+  const realm = new PluginRealm();
+  realm.installSdk(__MEMARENA_SDK_CJS__);
+  lookups.set(bundleFilename(plugin.file), inlineSourceLookup(plugin.code));
+  return realm;
+}
+
+/** Loads a plugin for a run: its host view, with create() checked against the declared kind. */
+function loadForRun(plugin: BundledPlugin): Record<string, unknown> {
+  const view = newRealm(plugin).loadPlugin(plugin.code, bundleFilename(plugin.file), plugin.name);
+  if (view === null || typeof view !== "object" || typeof (view as Record<string, unknown>).create !== "function") {
+    throw new MemarenaError(ErrorCode.INVALID_PLUGIN, `${plugin.file}: default export has no function "create" (kind "${plugin.kind}")`, { file: plugin.file });
+  }
+  const def = view as Record<string, unknown>;
+  const create = def.create as (...a: unknown[]) => unknown;
+  const kind: PluginKind = plugin.kind;
+  return Object.freeze({
+    ...def,
+    name: plugin.name,
+    kind,
+    create(...args: unknown[]): unknown {
+      const instance = create(...args);
+      const problems = instanceProblems(instance, kind, plugin.file);
+      if (problems.length > 0) {
+        throw new PluginFault({ plugin: plugin.name, hook: "create", errorName: "TypeError", errorMessage: problems.join("; "), stack: [] });
+      }
+      return instance;
+    },
+  });
+}
+
+function isAllocationFailure(e: PluginFault): boolean {
+  return e.data.errorName === "RangeError" && /Array buffer allocation failed|allocation failed/i.test(e.data.errorMessage);
+}
+
+function faultResult(e: PluginFault): RunResult {
+  return { verdict: isAllocationFailure(e) ? "memory-limit" : "error", metrics: {}, failures: [e.toFailure()], opsReplayed: e.data.op ?? 0 };
+}
+
+function handle(request: ChildRequest): ChildMessage {
+  if (request.mode === "inspect") {
+    const { plugin } = request;
+    try {
+      const view = newRealm(plugin).loadPlugin(plugin.code, bundleFilename(plugin.file), plugin.name);
+      const probe = makeProbe();
+      const shape = checkPluginShape(view, plugin.file, plugin.name, (create) => create(probe.heap, probe.inner));
+      return { type: "inspected", shape };
+    } catch (e) {
+      if (e instanceof PluginFault) return { type: "fault", fault: e.data, memory: isAllocationFailure(e) };
+      throw e;
+    }
+  }
+  const { job } = request;
+  let plugin: Record<string, unknown>;
+  const withPlugins: Record<string, unknown> = {};
+  try {
+    plugin = loadForRun(job.plugin);
+    for (const [role, p] of Object.entries(job.with ?? {})) withPlugins[role] = loadForRun(p);
+  } catch (e) {
+    if (e instanceof PluginFault) return { type: "result", result: faultResult(e) };
+    if (e instanceof MemarenaError && e.code === ErrorCode.INVALID_PLUGIN) {
+      return { type: "result", result: { verdict: "error", metrics: {}, failures: [{ check: ErrorCode.INVALID_PLUGIN, message: e.message }], opsReplayed: 0 } };
+    }
+    throw e;
+  }
+  try {
+    const result = runJob(job, { main: plugin, with: withPlugins });
+    return { type: "result", result };
+  } catch (e) {
+    if (e instanceof PluginFault) return { type: "result", result: faultResult(e) };
+    throw e;
+  }
+}
+
+const chunks: Buffer[] = [];
+process.stdin.on("data", (c: Buffer) => chunks.push(c));
+process.stdin.on("end", () => {
+  let answer: ChildMessage;
+  try {
+    answer = handle(JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChildRequest);
+  } catch (e) {
+    const message = e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ""}` : String(e);
+    answer = { type: "internal", message: `the sandbox child failed: ${message}` };
+  }
+  send(answer, () => process.exit(0));
+});
+send({ type: "ready" });

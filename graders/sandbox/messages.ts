@@ -1,0 +1,44 @@
+/**
+ * The parent <-> child protocol. One request goes in on stdin (JSON); the
+ * child answers with lines `@@memarena <json>` on stdout: `ready` once it is
+ * hardened (the wall-time limit starts then), then exactly one answer.
+ * Only data crosses.
+ */
+import type { ShapeOk, ShapeProblems } from "../loader/shape";
+import type { BundledPlugin, RunJob, RunResult } from "../protocol";
+import type { PluginFaultData } from "./guard";
+
+/** What the parent asks. */
+export type ChildRequest =
+  | { readonly mode: "run"; readonly job: RunJob }
+  | { readonly mode: "inspect"; readonly plugin: Pick<BundledPlugin, "code" | "file" | "name"> };
+
+/** What the child answers. */
+export type ChildMessage =
+  | { readonly type: "ready" }
+  | { readonly type: "result"; readonly result: RunResult }
+  | { readonly type: "inspected"; readonly shape: ShapeOk | ShapeProblems }
+  | { readonly type: "fault"; readonly fault: PluginFaultData; readonly memory?: boolean }
+  | { readonly type: "internal"; readonly message: string };
+
+/** Prefix of every protocol line (other output is kept for diagnostics only). */
+export const MESSAGE_PREFIX = "@@memarena ";
+
+/** The vm file name a plugin bundle is evaluated under (stack lines are recognized by it). */
+export function bundleFilename(file: string): string {
+  return `plugin-bundle:${file}`;
+}
+
+/** Parses the protocol lines out of a child's stdout. */
+export function parseMessages(stdout: string): ChildMessage[] {
+  const out: ChildMessage[] = [];
+  for (const line of stdout.split("\n")) {
+    if (!line.startsWith(MESSAGE_PREFIX)) continue;
+    try {
+      out.push(JSON.parse(line.slice(MESSAGE_PREFIX.length)) as ChildMessage);
+    } catch {
+      /* a torn or foreign line: ignored; the caller sees no answer */
+    }
+  }
+  return out;
+}

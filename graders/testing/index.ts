@@ -1,0 +1,3 @@
+/** `memarena/testing`: helpers students use in their own tests. */
+export { AllocatorTester } from "./allocator-tester";
+export type { InvalidCase, TesterCase, TesterOptions } from "./allocator-tester";

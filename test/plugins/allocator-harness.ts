@@ -1,0 +1,180 @@
+/**
+ * Replays allocator workloads on a FakeHeap and checks what the grader will
+ * check: alignment, bounds (heap or mmapped region), no overlap with live
+ * blocks, payload integrity (a seeded pattern written into each block and
+ * verified at free / realloc / the end), realloc preserving min(old, new)
+ * bytes, and re-creation without init (`recreate` ops). It also measures
+ * utilization: peak live payload / peak heap extent.
+ */
+import type { Allocator, AllocatorPlugin } from "memarena";
+import type { FakeHeap } from "../helpers/fake-heap";
+
+/** One workload op; ids name blocks as in malloc-lab traces. */
+export type HeapOp =
+  | { readonly op: "alloc"; readonly id: number; readonly size: number }
+  | { readonly op: "free"; readonly id: number }
+  | { readonly op: "realloc"; readonly id: number; readonly size: number }
+  | { readonly op: "recreate" };
+
+/** What a replay measured. */
+export interface ReplayResult {
+  readonly peakLiveBytes: number;
+  readonly peakExtent: number;
+  /** peakLiveBytes / peakExtent (1 when the heap never grew). */
+  readonly utilization: number;
+}
+
+interface LiveBlock {
+  ptr: number;
+  size: number;
+  tag: number;
+}
+
+/** A check failed: names the op index and the op. */
+export class HarnessError extends Error {}
+
+/** Deterministic pattern byte `i` of the block tagged `tag`. */
+function patternByte(tag: number, i: number): number {
+  let x = Math.imul(tag ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(i, 0x27d4eb2f);
+  x ^= x >>> 15;
+  return Math.imul(x, 0x2c1b3c6d) >>> 24;
+}
+
+function pattern(tag: number, n: number): Uint8Array {
+  const bytes = new Uint8Array(n);
+  for (let i = 0; i < n; i++) bytes[i] = patternByte(tag, i);
+  return bytes;
+}
+
+/** Replays `ops` against `plugin` on `heap` (init is called once, at the start). */
+export function replay(plugin: AllocatorPlugin, heap: FakeHeap, ops: readonly HeapOp[]): ReplayResult {
+  let allocator: Allocator = plugin.create(heap);
+  allocator.init?.();
+  const live = new Map<number, LiveBlock>();
+  let nextTag = 1;
+  let liveBytes = 0;
+  let peakLiveBytes = 0;
+  let peakExtent = heap.heapEnd - heap.heapStart;
+
+  const fail = (index: number, message: string): never => {
+    throw new HarnessError(`${plugin.name}: op ${index} ${JSON.stringify(ops[index])}: ${message}`);
+  };
+
+  const checkNew = (index: number, ptr: number, size: number, except?: number): void => {
+    if (!Number.isSafeInteger(ptr) || ptr <= 0) fail(index, `invalid return ${ptr}`);
+    if (ptr % heap.alignment !== 0) fail(index, `0x${ptr.toString(16)} is not ${heap.alignment}-aligned`);
+    if (!heap.isAddressable(ptr, size)) fail(index, `[0x${ptr.toString(16)}, +${size}) is outside the heap and every mapped region`);
+    for (const [id, block] of live) {
+      if (id === except) continue;
+      if (ptr < block.ptr + block.size && block.ptr < ptr + size) {
+        fail(index, `[0x${ptr.toString(16)}, +${size}) overlaps live block ${id} [0x${block.ptr.toString(16)}, +${block.size})`);
+      }
+    }
+  };
+
+  const verify = (index: number, id: number, block: LiveBlock, n: number, at = block.ptr): void => {
+    const actual = heap.readBytes(at, n);
+    const expected = pattern(block.tag, n);
+    for (let i = 0; i < n; i++) {
+      if (actual[i] !== expected[i]) fail(index, `payload of block ${id} changed at offset ${i}`);
+    }
+  };
+
+  ops.forEach((op, index) => {
+    switch (op.op) {
+      case "alloc": {
+        const ptr = allocator.malloc(op.size);
+        if (op.size === 0) {
+          if (ptr !== 0) checkNew(index, ptr, 1);
+          break;
+        }
+        if (ptr === 0) fail(index, "malloc returned 0 below the heap limit");
+        checkNew(index, ptr, op.size);
+        const block = { ptr, size: op.size, tag: nextTag++ };
+        heap.writeBytes(ptr, pattern(block.tag, op.size));
+        live.set(op.id, block);
+        liveBytes += op.size;
+        break;
+      }
+      case "free": {
+        const block = live.get(op.id);
+        if (!block) break;
+        verify(index, op.id, block, block.size);
+        allocator.free(block.ptr);
+        live.delete(op.id);
+        liveBytes -= block.size;
+        break;
+      }
+      case "realloc": {
+        const block = live.get(op.id);
+        if (!block) break;
+        verify(index, op.id, block, block.size);
+        const realloc = allocator.realloc?.bind(allocator);
+        if (!realloc) fail(index, "no realloc");
+        const ptr = realloc!(block.ptr, op.size);
+        if (op.size === 0) {
+          live.delete(op.id);
+          liveBytes -= block.size;
+          break;
+        }
+        if (ptr === 0) fail(index, "realloc returned 0 below the heap limit");
+        checkNew(index, ptr, op.size, op.id);
+        const keep = Math.min(block.size, op.size);
+        const actual = heap.readBytes(ptr, keep);
+        const expected = pattern(block.tag, keep);
+        for (let i = 0; i < keep; i++) {
+          if (actual[i] !== expected[i]) fail(index, `realloc lost byte ${i} of block ${op.id}`);
+        }
+        const moved = { ptr, size: op.size, tag: nextTag++ };
+        heap.writeBytes(ptr, pattern(moved.tag, op.size));
+        live.set(op.id, moved);
+        liveBytes += op.size - block.size;
+        break;
+      }
+      case "recreate":
+        allocator = plugin.create(heap);
+        break;
+    }
+    peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
+    peakExtent = Math.max(peakExtent, heap.heapEnd - heap.heapStart);
+  });
+
+  for (const [id, block] of live) verify(ops.length, id, block, block.size);
+  for (const block of live.values()) allocator.free(block.ptr);
+  return {
+    peakLiveBytes,
+    peakExtent,
+    utilization: peakExtent === 0 ? 1 : peakLiveBytes / peakExtent,
+  };
+}
+
+/** A raw random command, as fast-check generates it; `toOps` resolves `pick` against live ids. */
+export type Command =
+  | { readonly op: "alloc"; readonly size: number }
+  | { readonly op: "free"; readonly pick: number }
+  | { readonly op: "realloc"; readonly pick: number; readonly size: number }
+  | { readonly op: "recreate" };
+
+/** Turns random commands into an id-based workload (frees/reallocs of nothing are dropped). */
+export function toOps(commands: readonly Command[]): HeapOp[] {
+  const ops: HeapOp[] = [];
+  const liveIds: number[] = [];
+  let nextId = 0;
+  for (const c of commands) {
+    if (c.op === "alloc") {
+      ops.push({ op: "alloc", id: nextId, size: c.size });
+      if (c.size > 0) liveIds.push(nextId);
+      nextId++;
+    } else if (c.op === "recreate") {
+      ops.push(c);
+    } else if (liveIds.length > 0) {
+      const at = c.pick % liveIds.length;
+      const id = liveIds[at];
+      if (c.op === "free" || c.size === 0) {
+        liveIds.splice(at, 1);
+      }
+      ops.push(c.op === "free" ? { op: "free", id } : { op: "realloc", id, size: c.size });
+    }
+  }
+  return ops;
+}
