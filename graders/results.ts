@@ -45,7 +45,18 @@ export interface ChallengeResult {
   readonly failures: readonly Failure[];
   /** Wall-clock time of the run; the only field that may differ between identical runs. */
   readonly wallMs: number;
-  /** Per-op series for pictures (heap over time, utilization, TLB misses); present with --details. */
+  /**
+   * Sampled series for pictures, present with --details (allocator and
+   * sanitizer challenges). All arrays of one sample family have the same length:
+   * - `op`, `liveBytes`, `heapBytes`, `walks` (cumulative page walks), `accesses` (cumulative):
+   *   one entry per sample, up to ~400 samples evenly spaced over the run;
+   * - `heap.op` (op index of each heap snapshot, up to 48), `heap.start`, `heap.end` (the heap
+   *   extent's addresses at that snapshot) and `heap.blocks`: flattened quadruples
+   *   [snapshot index, start address, end address, kind] with kind 0 = live payload,
+   *   1 = guard (no-access) region, 2 = mmapped region. Bytes of the extent not covered
+   *   by a live payload are free space or allocator metadata (the grader cannot tell
+   *   them apart from outside).
+   */
   readonly series?: Readonly<Record<string, readonly number[]>>;
 }
 

@@ -119,8 +119,9 @@ export class MachineKernel implements Kernel, HeapHost {
     if (!Number.isSafeInteger(pid) || pid < 0 || this.procs.has(pid)) throw misuse(`pid ${pid} is taken or invalid`, { pid });
     this.nextPid = Math.max(this.nextPid, pid + 1);
     const heapStart = options.heapStart ?? this.defaultHeapStart;
-    if (this.paging && (heapStart % this.pageSize !== 0 || heapStart <= 0 || heapStart >= this.mmapTop)) {
-      throw misuse(`heapStart 0x${heapStart.toString(16)} must be page-aligned, above 0 and below 0x${this.mmapTop.toString(16)}`, { heapStart });
+    const vlimit = 2 ** this.config.paging.virtualBits;
+    if (this.paging && (heapStart % this.pageSize !== 0 || heapStart <= 0 || heapStart >= vlimit)) {
+      throw misuse(`heapStart 0x${heapStart.toString(16)} must be page-aligned, above 0 and below 0x${vlimit.toString(16)}`, { heapStart });
     }
     const defaultLimit = this.paging ? this.mmapFloor - heapStart : this.config.physicalMemoryBytes - heapStart;
     let root = -1;
@@ -314,7 +315,7 @@ export class MachineKernel implements Kernel, HeapHost {
       const heap = proc.regions.find((r) => r.kind === "heap")!;
       const end = roundUp(brk, this.pageSize);
       if (proc.regions.some((r) => r !== heap && r.start < end && r.end > heap.start)) return -1;
-      if (end > this.mmapTop) return -1;
+      if (end > 2 ** this.config.paging.virtualBits) return -1;
       heap.end = Math.max(heap.end, end);
     } else if (this.config.mode === "base-limit" ? brk > Math.max(0, proc.segSize) : brk > this.config.physicalMemoryBytes) {
       return -1;
@@ -364,7 +365,7 @@ export class MachineKernel implements Kernel, HeapHost {
     const proc = this.proc(pid);
     if (!this.paging || !this.validRange(addr, length)) return -1;
     const end = addr + roundUp(length, this.pageSize);
-    const hits = proc.regions.filter((r) => r.start < end && r.end > addr);
+    const hits = overlapping(proc, addr, end);
     if (hits.some((r) => r.kind === "heap" || (isAtomic(r, this.baseShift) && (addr > r.start || end < r.end)))) return -1;
     this.removeRange(proc, addr, end);
     return 0;
@@ -374,7 +375,7 @@ export class MachineKernel implements Kernel, HeapHost {
     const proc = this.proc(pid);
     if (!this.paging || !this.validRange(addr, length) || (prot !== "none" && prot !== "r" && prot !== "rw")) return -1;
     const end = addr + roundUp(length, this.pageSize);
-    const hits = proc.regions.filter((r) => r.start < end && r.end > addr);
+    const hits = overlapping(proc, addr, end);
     // The range must be covered without gaps, outside the heap, and cover atomic regions whole.
     let cursor = addr;
     for (const r of hits) {
@@ -418,7 +419,7 @@ export class MachineKernel implements Kernel, HeapHost {
     } else {
       paddr = -1;
     }
-    const hits = proc.regions.filter((r) => r.start < vaddr + size && r.end > vaddr);
+    const hits = overlapping(proc, vaddr, vaddr + size);
     if (hits.some((r) => r.kind === "heap" || (isAtomic(r, this.baseShift) && (vaddr > r.start || vaddr + size < r.end)))) return fail();
     this.removeRange(proc, vaddr, vaddr + size);
     if (!external) {
@@ -616,7 +617,7 @@ export class MachineKernel implements Kernel, HeapHost {
 
   /** Unmaps [start, end) from every (non-heap) region, giving frames back and trimming or splitting regions. */
   private removeRange(proc: Process, start: number, end: number): void {
-    for (const r of proc.regions.filter((x) => x.kind !== "heap" && x.start < end && x.end > start)) {
+    for (const r of overlapping(proc, start, end).filter((x) => x.kind !== "heap")) {
       const s = Math.max(start, r.start);
       const e = Math.min(end, r.end);
       const [piece] = this.splitOut(proc, r, s, e);
@@ -667,6 +668,11 @@ export class MachineKernel implements Kernel, HeapHost {
       this.mmu.invalidatePage(va, proc.asid);
     }
   }
+}
+
+/** The non-empty regions meeting [start, end), in address order. */
+function overlapping(proc: Process, start: number, end: number): VRegion[] {
+  return proc.regions.filter((r) => r.end > r.start && r.start < end && r.end > start);
 }
 
 /** Leaf PTE flags for pages of a region. */

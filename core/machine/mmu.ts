@@ -27,13 +27,13 @@
  * The first write through a TLB entry whose DIRTY bit is clear sets DIRTY in
  * the PTE (at the entry's pteAddr) and in the cached flags.
  *
- * Fast path: the last level-1 hit is remembered as one window [fastLo,
- * fastHi) with the permissions it allows. Any other translation, and every
- * TLB change (insert, flush, invalidation, context switch), clears it, so a
- * window hit is exactly a repeat hit on the most recently used entry: it
- * counts the same hit and cycles, and leaves replacement state as the TLB
- * would (a repeated hit on the MRU entry changes no policy's order). It is
- * off while the translation stream is recorded.
+ * Fast path: translate() does the first probe (the first level-1 TLB with
+ * its smallest page size) inline and returns on a clean hit — permission
+ * granted, no dirty-bit update due, not recording. Every other case goes to
+ * translateSlow, which repeats that lookup: harmless, since looking up the
+ * same slot twice leaves every replacement order as one lookup does.
+ * Doubles never cross a non-inlined call (they would be boxed): translateSlow
+ * takes its operand in `va` and leaves its result in `pa`.
  */
 import "reflect-metadata";
 import { inject, injectable } from "tsyringe";
@@ -55,14 +55,8 @@ const MODE_BARE = 0;
 const MODE_BASE_LIMIT = 1;
 const MODE_PAGING = 2;
 const EMPTY_I32 = new Int32Array(0);
-
-/** Bits of the fast window's permission mask: bit (mode * 4 + access). */
-function permissionMask(flags: number): number {
-  const w = (flags & PTE_WRITABLE) !== 0 && (flags & PTE_DIRTY) !== 0;
-  const u = (flags & PTE_USER) !== 0;
-  // supervisor (mode 1): read, write, exec at bits 4, 5, 6; user (mode 0) at bits 0, 1, 2.
-  return (0b101 | (w ? 0b010 : 0)) << 4 | (u ? 0b101 | (w ? 0b010 : 0) : 0);
-}
+/** A write may go through a TLB entry without touching the PTE only when both are set. */
+const WRITE_OK = PTE_WRITABLE | PTE_DIRTY;
 
 /** Address translation with TLBs and page-table walks. */
 @injectable()
@@ -79,13 +73,14 @@ export class Mmu {
   /** Operand and result of translateSlow/hit/walk (see translate). */
   private va = 0.5;
   private pa = 0.5;
-  private fastLo = Infinity;
-  private fastHi = -Infinity;
-  private fastDelta = 0;
-  private fastPerm = 0;
-  private fastCost = 0;
-  private fastTlb: Tlb;
 
+  // The first probe, when it is a level-1 TLB and the machine pages (else tlb0 is null).
+  private readonly tlb0: Tlb | null;
+  private readonly index0: number;
+  private readonly shift0: number;
+  private readonly size0: number;
+  private readonly inv0: number;
+  private readonly cost0: number;
   private readonly modeCode: number;
   private readonly vlimit: number;
   private readonly physBytes: number;
@@ -101,6 +96,9 @@ export class Mmu {
   private readonly probeIndex: Int32Array;
   private readonly probeShift: Int32Array;
   private readonly probeSize: Float64Array;
+  private readonly probeInv: Float64Array;
+  private readonly levelInv: Float64Array;
+  private readonly entriesInv: Float64Array;
   private readonly probeLevel: Int32Array;
   private readonly probeCost: Float64Array;
   private readonly probeCounter: Int32Array;
@@ -152,7 +150,16 @@ export class Mmu {
       this.fillL1.push(l1.length > 0 ? Int32Array.from(l1) : EMPTY_I32);
     }
     pg.levelShifts.forEach((s, i) => (this.leafLevelOfShift[s] = i));
-    this.fastTlb = tlbs[0];
+    const first = this.modeCode === MODE_PAGING && probes.length > 0 && this.probeLevel[0] === 1 ? 0 : -1;
+    this.tlb0 = first === 0 ? this.probeTlb[0] : null;
+    this.index0 = first === 0 ? this.probeIndex[0] : -1;
+    this.shift0 = first === 0 ? this.probeShift[0] : 0;
+    this.size0 = 2 ** this.shift0;
+    this.inv0 = 2 ** -this.shift0;
+    this.cost0 = first === 0 ? this.probeCost[0] : 0;
+    this.probeInv = Float64Array.from(this.probeShift, (sh) => 2 ** -sh);
+    this.levelInv = Float64Array.from(pg.levelShifts, (sh) => 2 ** -sh);
+    this.entriesInv = Float64Array.from(pg.levelBits, (b) => 2 ** -b);
   }
 
   /**
@@ -161,12 +168,28 @@ export class Mmu {
    * that may cross into the next page.
    */
   translate(vaddr: number, access: AccessCode, mode: ModeCode): number {
-    if (vaddr >= this.fastLo && vaddr < this.fastHi && ((this.fastPerm >> (mode * 4 + access)) & 1) !== 0) {
-      this.fastTlb.hits++;
-      const c = this.counters;
-      c[C_TLB_HIT_LEVEL1]++;
-      c[C_CYCLES] += this.fastCost;
-      return vaddr + this.fastDelta;
+    // The first probe (usually the L1 4 KiB TLB) inline: a clean hit there is the common case.
+    // Anything else falls through to translateSlow, which repeats this lookup; a repeated
+    // lookup of the same slot leaves every policy's order unchanged.
+    const t0 = this.tlb0;
+    if (t0 !== null) {
+      const vpn = Math.floor(vaddr * this.inv0);
+      const slot = t0.lookup(vpn, this.shift0, this.cpu.asid);
+      if (slot >= 0) {
+        const flags = t0.flags[slot];
+        if ((mode !== MODE_USER || (flags & PTE_USER) !== 0) && (access !== ACCESS_WRITE || (flags & WRITE_OK) === WRITE_OK) && this.recorders === null) {
+          t0.hits++;
+          const c = this.counters;
+          c[C_TLB_HIT_LEVEL1]++;
+          c[C_CYCLES] += this.cost0;
+          const pageBase = vpn * this.size0;
+          this.lastVia = this.index0;
+          this.lastStart = pageBase;
+          this.lastEnd = pageBase + this.size0;
+          this.lastShift = this.shift0;
+          return t0.paddr[slot] + (vaddr - pageBase);
+        }
+      }
     }
     // Doubles cross non-inlined calls through fields: a double argument or result would be boxed (allocated).
     this.va = vaddr;
@@ -178,21 +201,18 @@ export class Mmu {
   invalidatePage(vaddr: number, asid: number): void {
     for (let i = 0; i < this.tlbs.length; i++) this.tlbs[i].invalidatePage(vaddr, asid);
     this.counters[C_INVLPG]++;
-    this.clearFast();
   }
 
   /** Flushes every TLB. */
   flushAll(): void {
     for (let i = 0; i < this.tlbs.length; i++) this.tlbs[i].flushAll();
     this.counters[C_TLB_FLUSHES]++;
-    this.clearFast();
   }
 
   /** Flushes one address space's entries. */
   flushAsid(asid: number): void {
     for (let i = 0; i < this.tlbs.length; i++) this.tlbs[i].flushAsid(asid);
     this.counters[C_TLB_FLUSHES]++;
-    this.clearFast();
   }
 
   /** Loads the root and ASID of a new context; without ASIDs (config.asid false) flushes every TLB. */
@@ -200,7 +220,6 @@ export class Mmu {
     this.cpu.root = rootPaddr;
     if (this.config.asid) {
       this.cpu.asid = asid;
-      this.clearFast();
     } else {
       this.cpu.asid = 0;
       this.flushAll();
@@ -215,7 +234,6 @@ export class Mmu {
   /** Starts (fresh) or stops recording the translation stream per TLB. */
   setRecording(on: boolean): void {
     this.recorders = on ? this.tlbs.map(() => new AccessRecorder(4096, 64 * 1024 * 1024)) : null;
-    this.clearFast();
   }
 
   /** Whether the stream is being recorded. */
@@ -231,15 +249,9 @@ export class Mmu {
     return optimalMisses(r.view(), r.length, t.sets, t.ways, tlbKeySetOf(t.sets));
   }
 
-  private clearFast(): void {
-    this.fastLo = Infinity;
-    this.fastHi = -Infinity;
-  }
-
   /** Translates this.va; 0 with the result in this.pa, or -faultCode. */
   private translateSlow(access: AccessCode, mode: ModeCode): number {
     const vaddr = this.va;
-    this.clearFast();
     if (this.modeCode !== MODE_PAGING) {
       if (this.modeCode === MODE_BASE_LIMIT) {
         const cpu = this.cpu;
@@ -266,7 +278,7 @@ export class Mmu {
     const asid = this.cpu.asid;
     const n = this.probeTlb.length;
     for (let k = 0; k < n; k++) {
-      const vpn = Math.floor(vaddr / this.probeSize[k]);
+      const vpn = Math.floor(vaddr * this.probeInv[k]);
       const t = this.probeTlb[k];
       const slot = t.lookup(vpn, this.probeShift[k], asid);
       if (slot >= 0) return this.hit(t, k, slot, access, mode);
@@ -276,7 +288,7 @@ export class Mmu {
 
   private hit(t: Tlb, k: number, slot: number, access: AccessCode, mode: ModeCode): number {
     const vaddr = this.va;
-    const vpn = Math.floor(vaddr / this.probeSize[k]);
+    const vpn = Math.floor(vaddr * this.probeInv[k]);
     const asid = this.cpu.asid;
     const c = this.counters;
     const level = this.probeLevel[k];
@@ -305,13 +317,6 @@ export class Mmu {
         u.insert(vpn, shift, asid, framePaddr, flags, pteAddr);
         u.misses++;
       }
-    } else if (this.recorders === null) {
-      this.fastLo = pageBase;
-      this.fastHi = pageBase + size;
-      this.fastDelta = framePaddr - pageBase;
-      this.fastPerm = permissionMask(flags);
-      this.fastCost = this.probeCost[k];
-      this.fastTlb = t;
     }
     if (this.recorders !== null) this.record(level, shift, vpn, asid);
     this.lastVia = this.probeIndex[k];
@@ -334,7 +339,9 @@ export class Mmu {
     let perm = PTE_USER | PTE_WRITABLE;
     const last = this.levels - 1;
     for (let i = 0; ; i++) {
-      const e = table + (Math.floor(vaddr / this.levelSize[i]) % this.entries[i]) * this.pteBytes;
+      // Index = floor(vaddr / 2^shift) mod 2^bits, with exact power-of-two multiplies (no fmod).
+      const x = Math.floor(vaddr * this.levelInv[i]);
+      const e = table + (x - Math.floor(x * this.entriesInv[i]) * this.entries[i]) * this.pteBytes;
       const lo = mem.load32(e);
       if ((lo & PTE_PRESENT) === 0) {
         c[C_WALK_STEPS] += i + 1;
@@ -355,7 +362,7 @@ export class Mmu {
         const flags = (updated & FLAG_MASK & ~(PTE_USER | PTE_WRITABLE)) | (perm & (PTE_USER | PTE_WRITABLE));
         const shift = this.levelShifts[i];
         const size = this.levelSize[i];
-        const vpn = Math.floor(vaddr / size);
+        const vpn = Math.floor(vaddr * this.levelInv[i]);
         const pageBase = vpn * size;
         const fill = this.fillAll[shift];
         for (let j = 0; j < fill.length; j++) {

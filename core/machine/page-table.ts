@@ -163,7 +163,13 @@ export class PageTables {
       }
     }
     const e = this.entryAddr(table, vaddr, leafLevel);
-    if ((this.flagsAt(e) & PTE_PRESENT) !== 0) return PT_CONFLICT;
+    const old = this.flagsAt(e);
+    if ((old & PTE_PRESENT) !== 0) {
+      // A huge leaf may replace a table that maps nothing any more (its pages were unmapped).
+      const emptyTable = leafLevel < this.levels - 1 && (old & PTE_HUGE) === 0 && this.isEmpty(this.frameAt(e), leafLevel + 1);
+      if (!emptyTable) return PT_CONFLICT;
+      this.destroyTable(this.frameAt(e), leafLevel + 1);
+    }
     const huge = leafLevel < this.levels - 1 ? PTE_HUGE : 0;
     this.writeEntry(e, framePaddr, (flags & ~PTE_HUGE) | PTE_PRESENT | huge);
     return 0;
@@ -234,6 +240,17 @@ export class PageTables {
     };
     visit(root, 0);
     return n;
+  }
+
+  /** True when no leaf is mapped anywhere below the table. */
+  private isEmpty(table: number, level: number): boolean {
+    for (let k = 0; k < this.entries[level]; k++) {
+      const e = table + k * this.pteBytes;
+      const f = this.flagsAt(e);
+      if ((f & PTE_PRESENT) === 0) continue;
+      if (level === this.levels - 1 || (f & PTE_HUGE) !== 0 || !this.isEmpty(this.frameAt(e), level + 1)) return false;
+    }
+    return true;
   }
 
   private destroyTable(table: number, level: number): void {

@@ -20,7 +20,7 @@ import { ErrorCode, MemarenaError } from "../errors";
 
 /** Bytes per chunk (a power of two). */
 export const CHUNK_BYTES = 65536;
-const CHUNK_SHIFT = 16;
+const INV_CHUNK = 1 / CHUNK_BYTES;
 const TWO32 = 4294967296;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -55,19 +55,19 @@ export class PhysicalMemory {
   }
 
   load8(paddr: number): number {
-    const c = (paddr / CHUNK_BYTES) | 0;
+    const c = (paddr * INV_CHUNK) | 0;
     return this.bytes[c][paddr - c * CHUNK_BYTES];
   }
 
   load16(paddr: number): number {
-    const c = (paddr / CHUNK_BYTES) | 0;
+    const c = (paddr * INV_CHUNK) | 0;
     const off = paddr - c * CHUNK_BYTES;
     if (off <= CHUNK_BYTES - 2) return this.views[c].getUint16(off, true);
     return this.loadSlow(paddr, 2);
   }
 
   load32(paddr: number): number {
-    const c = (paddr / CHUNK_BYTES) | 0;
+    const c = (paddr * INV_CHUNK) | 0;
     const off = paddr - c * CHUNK_BYTES;
     if (off <= CHUNK_BYTES - 4) return this.views[c].getUint32(off, true);
     return this.loadSlow(paddr, 4);
@@ -75,7 +75,7 @@ export class PhysicalMemory {
 
   /** Signed 64-bit load as a number; throws UNSAFE_INTEGER when the value is not a safe integer. */
   load64(paddr: number): number {
-    const c = (paddr / CHUNK_BYTES) | 0;
+    const c = (paddr * INV_CHUNK) | 0;
     const off = paddr - c * CHUNK_BYTES;
     let lo: number;
     let hi: number;
@@ -99,14 +99,14 @@ export class PhysicalMemory {
   }
 
   store8(paddr: number, value: number): void {
-    const c = (paddr / CHUNK_BYTES) | 0;
+    const c = (paddr * INV_CHUNK) | 0;
     let b = this.bytes[c];
     if (b === ZERO_BYTES) b = this.bytes[this.materialize(c)];
     b[paddr - c * CHUNK_BYTES] = value;
   }
 
   store16(paddr: number, value: number): void {
-    const c = (paddr / CHUNK_BYTES) | 0;
+    const c = (paddr * INV_CHUNK) | 0;
     const off = paddr - c * CHUNK_BYTES;
     if (off <= CHUNK_BYTES - 2) {
       let v = this.views[c];
@@ -118,7 +118,7 @@ export class PhysicalMemory {
   }
 
   store32(paddr: number, value: number): void {
-    const c = (paddr / CHUNK_BYTES) | 0;
+    const c = (paddr * INV_CHUNK) | 0;
     const off = paddr - c * CHUNK_BYTES;
     if (off <= CHUNK_BYTES - 4) {
       let v = this.views[c];
@@ -135,7 +135,7 @@ export class PhysicalMemory {
     // ToUint32 is exact modulo 2^32 for any integer; floor division keeps the sign in hi.
     const lo = value >>> 0;
     const hi = Math.floor(value / TWO32) | 0;
-    const c = (paddr / CHUNK_BYTES) | 0;
+    const c = (paddr * INV_CHUNK) | 0;
     const off = paddr - c * CHUNK_BYTES;
     if (off <= CHUNK_BYTES - 8) {
       let v = this.views[c];
@@ -159,7 +159,7 @@ export class PhysicalMemory {
     let done = 0;
     while (done < length) {
       const p = paddr + done;
-      const c = (p / CHUNK_BYTES) | 0;
+      const c = (p * INV_CHUNK) | 0;
       const off = p - c * CHUNK_BYTES;
       const n = Math.min(length - done, CHUNK_BYTES - off);
       dst.set(this.bytes[c].subarray(off, off + n), dstOffset + done);
@@ -172,7 +172,7 @@ export class PhysicalMemory {
     let done = 0;
     while (done < length) {
       const p = paddr + done;
-      const c = (p / CHUNK_BYTES) | 0;
+      const c = (p * INV_CHUNK) | 0;
       const off = p - c * CHUNK_BYTES;
       const n = Math.min(length - done, CHUNK_BYTES - off);
       let b = this.bytes[c];
@@ -194,7 +194,7 @@ export class PhysicalMemory {
     let done = 0;
     while (done < length) {
       const p = paddr + done;
-      const c = (p / CHUNK_BYTES) | 0;
+      const c = (p * INV_CHUNK) | 0;
       const off = p - c * CHUNK_BYTES;
       const n = Math.min(length - done, CHUNK_BYTES - off);
       let b = this.bytes[c];
@@ -231,8 +231,8 @@ export class PhysicalMemory {
         s = sEnd - n;
         d = dEnd - n;
       }
-      const sc = (s / CHUNK_BYTES) | 0;
-      const dc = (d / CHUNK_BYTES) | 0;
+      const sc = (s * INV_CHUNK) | 0;
+      const dc = (d * INV_CHUNK) | 0;
       const so = s - sc * CHUNK_BYTES;
       const dOff = d - dc * CHUNK_BYTES;
       const src = this.bytes[sc];

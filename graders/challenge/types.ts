@@ -34,24 +34,24 @@ export const DIFFICULTIES = ["intro", "core", "advanced"] as const;
 /** A difficulty tag. */
 export type Difficulty = (typeof DIFFICULTIES)[number];
 
-/** Metric names a challenge may request or score (definitions in docs/challenge-format.md). */
+/** Metric names a challenge may request or score (definitions in docs/metrics.md); per-TLB figures `tlb.<name>.<figure>` are accepted too. */
 export const METRIC_NAMES = [
-  "utilization", "internalFragmentation", "externalFragmentation",
-  "jwFragmentation1", "jwFragmentation2", "jwFragmentation3", "jwFragmentation4",
-  "peakHeapBytes",
-  "tlbHitRate", "tlbMissRate", "tlbMissesPer1k", "tlbMissesPer1kL1", "tlbMissesPer1kL2", "iotlbMissRate",
-  "pageWalkSteps", "beladyMisses", "beladyMissRatio",
-  "cycles", "cyclesPerOp",
-  "pageTableBytes", "virtualBytes", "physicalBytes", "virtualOverhead",
-  "truePositives", "falsePositives", "missedDetections", "detectionRate",
-  "bounceBytes", "dmaCorruptions", "compactionBytesMoved",
-  "faults", "contextSwitches", "tlbFlushes", "placementFailures", "hugePageRate",
+  "utilization", "peakLiveBytes", "peakHeapBytes", "internalFragmentation", "pageInternalFragmentation", "externalFragmentation",
+  "jwFragmentation1", "jwFragmentation2", "jwFragmentation3", "jwFragmentation4", "ops", "cycles",
+  "cyclesPerOp", "accesses", "walks", "walkSteps", "tlbHitRate", "tlbMissRate",
+  "tlbMissesPer1000", "optimalMisses", "missesOverOptimal", "faults", "minorFaults", "pageTableBytes",
+  "peakFrameBytes", "bytesCopied", "virtualOverhead", "physicalOverhead", "bounceBytes", "dmaTransfers",
+  "dmaCorruptions", "iotlbHits", "iotlbMisses", "ioFaults", "compactionBytes", "privilegeTraps",
+  "boundsTraps", "contextSwitches", "tlbFlushes", "truePositives", "falseAlarms", "misses",
+  "detectionRate", "unexplainedFaults", "peakMappedBytes", "spawns", "placementFailures", "fragmentationFailures",
+  "placementSuccessRate", "memoryUtilization", "moves", "requests", "refused", "hugePageRequests",
+  "hugePagesGranted", "hugePageRate", "expectations", "expectationsMet",
 ] as const;
 /** A metric name. */
-export type MetricName = (typeof METRIC_NAMES)[number];
+export type MetricName = (typeof METRIC_NAMES)[number] | `tlb.${string}.${"hits" | "misses" | "hitRate" | "missesPer1000" | "optimalMisses"}`;
 
 /** What a sanitizer challenge expects an op to produce. */
-export const EXPECT_KINDS = ["overflow", "underflow", "use-after-free", "double-free", "invalid-free", "leak"] as const;
+export const EXPECT_KINDS = ["overflow", "underflow", "use-after-free", "double-free", "invalid-free", "leak", "ok", "fault", "not-present", "protection", "privilege", "bounds"] as const;
 /** An expected sanitizer report kind. */
 export type ExpectKind = (typeof EXPECT_KINDS)[number];
 

@@ -20,6 +20,7 @@ import { PatternBuffer, firstDifference, patternSeed } from "./payload";
 import { RunStop, pluginFailure } from "./failure";
 import type { HeapOp } from "./ops";
 import { opText } from "./ops";
+import { SeriesRecorder } from "./series";
 
 /** Which allocator checks are on. */
 export interface AllocatorChecks {
@@ -43,6 +44,8 @@ export interface AllocatorReplayInput {
   readonly replica?: { readonly machine: Machine; readonly pid: number; readonly recreateAt: readonly number[] };
   /** Take an external-fragmentation sample every this many ops. */
   readonly sampleEvery?: number;
+  /** Record series for pictures. */
+  readonly details?: boolean;
   /** Called after each op with its index and outcome (events file, series). */
   readonly onOp?: (index: number, outcome: Record<string, unknown>) => void;
 }
@@ -53,6 +56,7 @@ export interface AllocatorReplayResult {
   readonly failure?: Failure;
   readonly verdict: "pass" | "fail" | "error";
   readonly opsReplayed: number;
+  readonly series?: Record<string, number[]>;
   /** Blocks still live at the end, by id, with the op that allocated each. */
   readonly leaked: readonly { id: number; ptr: number; size: number; op: number }[];
 }
@@ -70,6 +74,8 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
   const metrics = new HeapMetrics();
   const live = new LiveBlocks();
   const patterns = new PatternBuffer();
+  const series = input.details ? new SeriesRecorder(ops.length) : undefined;
+  const layout = () => ({ start: heap.heapStart, end: heap.heapEnd, blocks: live.inAddressOrder(), regions: kernel.regions(pid) });
   const sampleEvery = input.sampleEvery ?? Math.max(1, Math.floor(ops.length / 256));
   let index = 0;
 
@@ -130,14 +136,14 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
     if (ptr % align !== 0) {
       fail("alignment", `alignment: ${input.pluginName}.${hook}(${size}) returned ${hex(ptr)}, which is not a multiple of ${align} (off by ${ptr % align})`, { ptr, align });
     }
-    if (checks.bounds && !inRegion(ptr, size)) {
-      fail("bounds", `bounds: ${input.pluginName}.${hook}(${size}) returned [${hex(ptr)}, ${hex(ptr + size)}), which is not inside the heap [${hex(heap.heapStart)}, ${hex(heap.heapEnd)}) or a read-write mmapped region`, { ptr, size });
-    }
     if (checks.overlap) {
       const other = live.overlapping(ptr, size);
       if (other && other !== self) {
         fail("overlap", `overlap: ${input.pluginName}.${hook}(${size}) returned [${hex(ptr)}, ${hex(ptr + size)}), which overlaps live ${blockText(other)} allocated at op ${other.op}`, { ptr, size, other: { id: other.id, ptr: other.ptr, size: other.size } });
       }
+    }
+    if (checks.bounds && !inRegion(ptr, size)) {
+      fail("bounds", `bounds: ${input.pluginName}.${hook}(${size}) returned [${hex(ptr)}, ${hex(ptr + size)}), which is not inside the heap [${hex(heap.heapStart)}, ${hex(heap.heapEnd)}) or a read-write mmapped region`, { ptr, size });
     }
   };
 
@@ -155,7 +161,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
       fail("heapResidentMetadata", `heapResidentMetadata: after the allocator was re-created at op ${lastRecreation} (create(heap) again, without init()), ${stop.failure.message}; the instance that was not re-created did not throw. Keep all allocator state in simulated memory and heap.registers`);
       return;
     }
-    if (replicaResult !== primaryResult) {
+    if (!Object.is(replicaResult, primaryResult)) {
       const since = lastRecreation >= 0 ? `after the allocator was re-created at op ${lastRecreation} (create(heap) again, without init()), ` : "";
       fail(
         "heapResidentMetadata",
@@ -191,8 +197,8 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
           const align = op.align ?? checks.alignment;
           const failuresBefore = counters[C_SBRK_FAILURES];
           const ptr = call("malloc", () => primary.alloc.malloc(op.size));
-          mirror(`malloc(${op.size})`, ptr, (a) => a.malloc(op.size));
           checkReturned(ptr, op.size, "malloc", align);
+          mirror(`malloc(${op.size})`, ptr, (a) => a.malloc(op.size));
           if (ptr === 0) {
             if (!sbrkFailed(failuresBefore)) {
               fail("nullReturn", `nullReturn: ${input.pluginName}.malloc(${op.size}) returned 0 although the heap limit was not reached (sbrk never returned -1 during the call)`);
@@ -235,9 +241,9 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
             return fresh;
           };
           const ptr = call("realloc", () => doRealloc(primary.alloc));
-          mirror(`realloc(${hex(oldPtr)}, ${op.size})`, ptr, doRealloc);
           if (block) live.remove(op.id);
           checkReturned(ptr, op.size, "realloc", checks.alignment);
+          mirror(`realloc(${hex(oldPtr)}, ${op.size})`, ptr, doRealloc);
           if (ptr === 0) {
             if (!sbrkFailed(failuresBefore)) {
               fail("nullReturn", `nullReturn: ${input.pluginName}.realloc(${hex(oldPtr)}, ${op.size}) returned 0 although the heap limit was not reached`);
@@ -276,6 +282,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
         const g = live.gaps(heap.heapStart, heap.heapEnd);
         metrics.observeGaps(g.largest, g.total);
       }
+      series?.observe(index, live.liveBytes, heapBytes, counters, layout, index === ops.length - 1);
       input.onOp?.(index, { ...outcome, live: live.liveBytes, heap: heapBytes });
     }
     // Everything still live must still hold its bytes at the end.
@@ -291,6 +298,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
     failure,
     verdict,
     opsReplayed: index,
+    series: series?.result(),
     leaked: live.inAddressOrder().map((b) => ({ id: b.id, ptr: b.ptr, size: b.size, op: b.op })),
   };
 }

@@ -42,6 +42,7 @@ export function runJob(job: RunJob, plugins: JobPlugins | unknown): RunResult {
   let failures: Failure[] = [];
   let metrics: Record<string, number> = {};
   let opsReplayed = 0;
+  let series: Record<string, number[]> | undefined;
 
   switch (subject) {
     case "allocator": {
@@ -65,12 +66,14 @@ export function runJob(job: RunJob, plugins: JobPlugins | unknown): RunResult {
         checks,
         seed,
         replica,
+        details: job.details,
         onOp,
       });
       verdict = r.verdict;
       failures = r.failure ? [r.failure] : [];
       metrics = r.metrics;
       opsReplayed = r.opsReplayed;
+      series = r.series;
       break;
     }
     case "sanitizer": {
@@ -101,8 +104,13 @@ export function runJob(job: RunJob, plugins: JobPlugins | unknown): RunResult {
       throw new Error(`unknown subject ${String(subject)}`);
   }
 
-  const all = { ...machineMetrics(machine.snapshot(), Math.max(1, opsReplayed), config.paging.pageSize), ...metrics };
-  return { verdict, metrics: pickMetrics(all), failures, opsReplayed, events };
+  const all: Record<string, number> = { ...machineMetrics(machine.snapshot(), Math.max(1, opsReplayed), config.paging.pageSize), ...metrics };
+  if (all.peakLiveBytes > 0) {
+    // Virtual vs physical overhead: address space and frames held per byte of live payload.
+    if (all.peakHeapBytes !== undefined) all.virtualOverhead ??= all.peakHeapBytes / all.peakLiveBytes;
+    all.physicalOverhead = all.peakFrameBytes / all.peakLiveBytes;
+  }
+  return { verdict, metrics: pickMetrics(all), failures, opsReplayed, events, ...(series ? { series } : {}) };
 }
 
 function isJobPlugins(p: unknown): p is JobPlugins {

@@ -119,7 +119,7 @@ export function replaySanitizer(input: {
     for (index = 0; index < ops.length; index++) {
       const op = ops[index];
       const at = origin[index];
-      if (typeof op.expect === "string" && op.expect !== "leak") expectations.push({ op: at, kind: op.expect });
+      if (typeof op.expect === "string" && op.expect !== "leak" && REPORT_KINDS.has(op.expect)) expectations.push({ op: at, kind: op.expect });
       let event: Record<string, unknown> = {};
       switch (op.op) {
         case "alloc": {

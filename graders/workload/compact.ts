@@ -14,7 +14,7 @@
  *   spawn        <pid> <size> [base=<addr>]
  *   exit         <pid>
  *   switch       <pid>
- *   access       <pid> <addr> r|w|x [user|supervisor]
+ *   access       <pid> <addr> r|w|x [user|supervisor]   (read|write|exec also accepted)
  *   map          <pid> <vaddr> <flags> [frame=<n>] [page=<size>]
  *   privileged   <pid> set-root|write-pte|flush-tlb|set-base-limit
  *   pin|unpin    <pid>
@@ -35,7 +35,8 @@ import { validateOpValue } from "../challenge/validate";
 /** Most problems listed in one error (the rest are counted). */
 export const MAX_TRACE_PROBLEMS = 100;
 
-const ACCESS_LETTERS: Readonly<Record<string, "read" | "write" | "exec">> = { r: "read", w: "write", x: "exec" };
+const ACCESS_LETTERS: Readonly<Record<string, "read" | "write" | "exec">> = { r: "read", w: "write", x: "exec", read: "read", write: "write", exec: "exec" };
+const ACCESS_LETTER_OF = { read: "r", write: "w", exec: "x" } as const;
 const ALIASES: Readonly<Record<string, Op["op"]>> = {
   a: "alloc", alloc: "alloc", f: "free", free: "free", r: "realloc", realloc: "realloc",
   rd: "read", read: "read", w: "write", write: "write",
@@ -240,7 +241,7 @@ export function formatCompactOp(op: Op): string {
       parts.push(op.op, String(op.pid));
       break;
     case "access":
-      parts.push("access", String(op.pid), hex(op.addr), op.kind[0]);
+      parts.push("access", String(op.pid), hex(op.addr), ACCESS_LETTER_OF[op.kind]);
       if (op.mode !== undefined) parts.push(op.mode);
       break;
     case "map":

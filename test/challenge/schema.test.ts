@@ -64,7 +64,7 @@ describe("challenge.schema.json", () => {
     const root = CHALLENGE_SCHEMA.properties as Record<string, S>;
     expect(root.subject.enum).toEqual([...SUBJECTS]);
     expect(root.difficulty.enum).toEqual([...DIFFICULTIES]);
-    expect(defs.metricName.enum).toEqual([...METRIC_NAMES]);
+    expect((defs.metricName as unknown as { anyOf: { enum?: string[] }[] }).anyOf[0].enum).toEqual([...METRIC_NAMES]);
     expect(defs.expect.enum).toEqual([...EXPECT_KINDS]);
     expect((defs.checks.properties as Record<string, S>).alignment.enum).toEqual([...ALIGNMENTS]);
     const opConsts = (defs.op.oneOf as S[]).map((r) => ((defs[String(r.$ref).split("/").pop()!].properties as Record<string, S>).op as S).const);

@@ -1,0 +1,12 @@
+import { createMachine } from "../core/container";
+const MiB = 1 << 20;
+const t0 = Date.now();
+const m = createMachine({ physicalMemory: "512MiB" });
+const pid = m.kernel.createProcess();
+const heap = m.kernel.heap(pid);
+const len = 64 * MiB;
+const base = heap.mmap(len);
+for (let a = 0; a < len; a += 4096) heap.store8(base + a, 1);
+console.log("touch", Date.now() - t0);
+for (let pass = 0; pass < 2; pass++) for (let a = 0; a < len; a += 4096) heap.load8(base + a);
+console.log("sweep", Date.now() - t0);
