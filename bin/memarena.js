@@ -7,7 +7,9 @@ const path = require("node:path");
 
 const cli = path.join(__dirname, "..", "dist", "cli.js");
 if (!fs.existsSync(cli)) {
-  require("../scripts/build.js");
+  const build = require("../scripts/build.js");
+  build.buildChild();
+  build.buildCli();
 }
 require(cli)
   .main(process.argv.slice(2))

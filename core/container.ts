@@ -3,6 +3,7 @@
  * machine gets its own child container, so runs cannot share state.
  */
 import "reflect-metadata";
+import { registerDevices } from "./machine/devices";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { createRng } from "./random";
 import type { FrameAllocator, Frames } from "./sdk/types";
@@ -48,6 +49,7 @@ export function createMachineContainer(config: MachineConfig | NormalizedMachine
   c.registerSingleton(CPU, Cpu);
   c.registerSingleton(MMU, Mmu);
   c.registerSingleton(KERNEL, MachineKernel);
+  registerDevices(c);
   c.registerSingleton(MACHINE, SimulatedMachine);
   return c;
 }

@@ -117,21 +117,51 @@ function buildCli() {
     platform: "node",
     target: "node20",
     logLevel: "silent",
-    // Native and tool packages stay external: they are loaded from node_modules at run time.
-    external: ["better-sqlite3", "esbuild", "playwright-core"],
+    // The CLI runs beside node_modules: every package is loaded from there at run time.
+    packages: "external",
     banner: { js: '"use strict";' },
   });
   writeAtomic(outfile, result.outputFiles[0].text);
   return outfile;
 }
 
-module.exports = { buildChild, buildCli, childIsStale, DEFAULT_CHILD, ROOT };
+/**
+ * Bundles what `require("memarena")` and `require("memarena/testing")` load in a
+ * student's project (package.json "exports"): dist/sdk.js and dist/testing.js.
+ */
+function buildLibrary() {
+  const out = [];
+  for (const [entry, file] of [
+    ["core/sdk/index.ts", "dist/sdk.js"],
+    ["graders/testing/index.ts", "dist/testing.js"],
+  ]) {
+    const outfile = path.join(ROOT, file);
+    const result = esbuild.buildSync({
+      entryPoints: [path.join(ROOT, entry)],
+      bundle: true,
+      write: false,
+      outfile,
+      format: "cjs",
+      platform: "node",
+      target: "node20",
+      logLevel: "silent",
+      packages: "external",
+      banner: { js: '"use strict";' },
+    });
+    writeAtomic(outfile, result.outputFiles[0].text);
+    out.push(outfile);
+  }
+  return out;
+}
+
+module.exports = { buildChild, buildCli, buildLibrary, childIsStale, DEFAULT_CHILD, ROOT };
 
 if (require.main === module) {
   const t0 = Date.now();
   try {
     const child = buildChild();
     const cli = buildCli();
+    buildLibrary();
     const rel = (p) => path.relative(ROOT, p);
     console.log(`built ${rel(child.outfile)} (replay: ${rel(child.replay)})${cli ? ` and ${rel(cli)}` : ""} in ${Date.now() - t0} ms`);
   } catch (e) {

@@ -21,6 +21,9 @@
  *
  * IO-virtual ranges are handed out first fit from one page up (IOVA 0 is
  * never mapped), per device.
+ *
+ * The IOMMU works in paging mode only (see the constructor); elsewhere
+ * `enabled` is false and devices use physical addresses.
  */
 import "reflect-metadata";
 import { inject, injectable } from "tsyringe";
@@ -41,7 +44,7 @@ export const IOMMU_NO_FRAMES = -2;
 /** Per-device IO page tables and the IOTLB. */
 @injectable()
 export class Iommu {
-  /** config.iommu.enabled: without it devices use physical addresses. */
+  /** config.iommu.enabled on a paging machine: otherwise devices use physical addresses. */
   readonly enabled: boolean;
   /** The IOTLB; the ASID tag is the device index. */
   readonly iotlb: Tlb;
@@ -69,7 +72,9 @@ export class Iommu {
     @inject(COUNTERS) private readonly counters: Float64Array,
     @inject(RANDOM) random: () => number,
   ) {
-    this.enabled = config.iommu.enabled;
+    // Only with paging: in base-limit and bare modes physical memory is the placement policy's, and IO page
+    // tables taken from the frame allocator would sit in holes it believes free. Devices use physical addresses there.
+    this.enabled = config.iommu.enabled && config.mode === "paging";
     this.iotlb = new Tlb(config.iommu.iotlb, random);
     this.pageSize = config.paging.pageSize;
     this.pageShift = config.paging.pageShift;

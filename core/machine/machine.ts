@@ -15,6 +15,8 @@ import type { PageTables } from "./page-table";
 import type { PhysicalMemory } from "./physical-memory";
 import { COUNTERS, CPU, FRAME_ALLOCATOR, FRAME_TABLE, KERNEL, MACHINE_CONFIG, MMU, PAGE_TABLES, PHYSICAL_MEMORY } from "./tokens";
 import type { Machine, MachineSnapshot, TlbStats } from "./types";
+import { DMA } from "./device-tokens";
+import type { DmaEngine } from "./dma";
 
 /** The Machine implementation; its extra members are for the grader, DMA and tests. */
 @injectable()
@@ -29,6 +31,7 @@ export class SimulatedMachine implements Machine {
     @inject(CPU) readonly cpu: Cpu,
     @inject(MMU) readonly mmu: Mmu,
     @inject(COUNTERS) readonly counters: Float64Array,
+    @inject(DMA) readonly dma: DmaEngine,
   ) {}
 
   recordAccessStream(on: boolean): void {

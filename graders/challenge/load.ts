@@ -19,7 +19,7 @@ export type { LoadedChallenge };
 
 /** Finds `challenges/<sub>` from this file, in the source tree or in dist/. */
 function findChallengesDir(): string {
-  for (const up of ["../..", "../../.."]) {
+  for (const up of ["..", "../..", "../../.."]) {
     const dir = path.resolve(__dirname, up, "challenges");
     if (fs.existsSync(path.join(dir, "challenge.schema.json"))) return dir;
   }

@@ -16,7 +16,7 @@ export function selectChallenges(values: readonly string[] | undefined): LoadedC
       for (const c of discoverChallenges(v)) out.set(c.challenge.id, c);
       continue;
     }
-    pack ??= discoverChallenges(BUILTIN_PACK_DIR);
+    pack ??= fs.existsSync(BUILTIN_PACK_DIR) ? discoverChallenges(BUILTIN_PACK_DIR) : [];
     const matches = pack.filter((c) => c.challenge.id === v || c.challenge.id.startsWith(`${v.replace(/\/$/, "")}/`) || c.challenge.topic === v);
     if (matches.length === 0) {
       const ids = pack.map((c) => c.challenge.id);

@@ -48,15 +48,34 @@ function markdown(rows: readonly RankRow[]): string {
   return out.join("\n") + "\n";
 }
 
+/** Raw values behind the score cells, as data attributes, so a page can be checked against the database. */
+function dataAttrs(r: RankRow, column: number): string {
+  switch (column) {
+    case 3:
+      return ` data-value="${r.totalScore}"`;
+    case 4:
+      return ` data-value="${r.maxScore}"`;
+    default:
+      return "";
+  }
+}
+
 function html(rows: readonly RankRow[]): string {
   const head = `<tr>${HEADERS.map((h) => `<th>${escapeXml(h)}</th>`).join("")}</tr>`;
   const body = rows.map(
-    (r) => `<tr>${cells(r).map((c, i) => `<td${NUMERIC.has(i) ? ' class="num"' : ""}>${escapeXml(c)}</td>`).join("")}</tr>`,
+    (r) =>
+      `<tr>${cells(r)
+        .map((c, i) => `<td${NUMERIC.has(i) ? ' class="num"' : ""}${dataAttrs(r, i)}>${escapeXml(c)}</td>`)
+        .join("")}</tr>`,
   );
-  const empty = rows.length === 0 ? "<p>No entries yet.</p>\n" : "";
+  const packs = new Set(rows.map((r) => r.packSha256 ?? "")).size;
+  const summary =
+    rows.length === 0
+      ? "<p>No entries yet.</p>\n"
+      : `<p>${rows.length} entr${rows.length === 1 ? "y" : "ies"}${packs > 1 ? `, from ${packs} challenge packs (scores of different packs do not compare)` : ""}.</p>\n`;
   return htmlPage(
     "memarena leaderboard",
-    `<h1>memarena leaderboard</h1>\n${empty}<table>\n<thead>${head}</thead>\n<tbody>\n${body.join("\n")}\n</tbody>\n</table>`,
+    `<h1>memarena leaderboard</h1>\n${summary}<table class="leaderboard">\n<thead>${head}</thead>\n<tbody>\n${body.join("\n")}\n</tbody>\n</table>`,
   );
 }
 

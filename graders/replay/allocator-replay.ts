@@ -44,6 +44,8 @@ export interface AllocatorReplayInput {
   readonly replica?: { readonly machine: Machine; readonly pid: number; readonly recreateAt: readonly number[] };
   /** Take an external-fragmentation sample every this many ops. */
   readonly sampleEvery?: number;
+  /** For each op, the index of the workload op it came from (scopes expand into frees); default: itself. */
+  readonly origin?: readonly number[];
   /** Record series for pictures. */
   readonly details?: boolean;
   /** Called after each op with its index and outcome (events file, series). */
@@ -78,16 +80,18 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
   const layout = () => ({ start: heap.heapStart, end: heap.heapEnd, blocks: live.inAddressOrder(), regions: kernel.regions(pid) });
   const sampleEvery = input.sampleEvery ?? Math.max(1, Math.floor(ops.length / 256));
   let index = 0;
+  /** The workload's index of the current op, for messages. */
+  const at = (): number => (input.origin ? input.origin[index] : index);
 
   const call = <T>(hook: string, fn: () => T): T => {
     try {
       return fn();
     } catch (e) {
-      throw pluginFailure(e, { plugin: input.pluginName, hook, op: index, opText: opText(ops[index]) });
+      throw pluginFailure(e, { plugin: input.pluginName, hook, op: at(), opText: opText(ops[index]) });
     }
   };
   const fail = (check: string, message: string, data?: Record<string, unknown>): never => {
-    throw new RunStop("fail", { op: index, check, message: `${message} at op ${index} (${opText(ops[index])})`, data });
+    throw new RunStop("fail", { op: at(), check, message: `${message} at op ${at()} (${opText(ops[index])})`, data });
   };
   const blockText = (b: { id: number; ptr: number; size: number }): string =>
     `block ${b.id} [${hex(b.ptr)}, ${hex(b.ptr + b.size)}) of ${b.size} bytes`;
@@ -157,7 +161,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
     try {
       replicaResult = fn(replica.alloc);
     } catch (e) {
-      const stop = pluginFailure(e, { plugin: input.pluginName, hook: what, op: index, opText: opText(ops[index]) });
+      const stop = pluginFailure(e, { plugin: input.pluginName, hook: what, op: at(), opText: opText(ops[index]) });
       fail("heapResidentMetadata", `heapResidentMetadata: after the allocator was re-created at op ${lastRecreation} (create(heap) again, without init()), ${stop.failure.message}; the instance that was not re-created did not throw. Keep all allocator state in simulated memory and heap.registers`);
       return;
     }
@@ -206,7 +210,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
             outcome = { address: null };
             break;
           }
-          const block: LiveBlock = { id: op.id, ptr, size: op.size, patternSeed: patternSeed(input.seed, op.id, index), op: index };
+          const block: LiveBlock = { id: op.id, ptr, size: op.size, patternSeed: patternSeed(input.seed, op.id, index), op: at() };
           live.add(block);
           if (checks.payloadIntegrity) writePattern(block);
           outcome = { address: ptr };
@@ -253,7 +257,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
             outcome = { address: null };
             break;
           }
-          const moved: LiveBlock = { id: op.id, ptr, size: op.size, patternSeed: block?.patternSeed ?? 0, op: index };
+          const moved: LiveBlock = { id: op.id, ptr, size: op.size, patternSeed: block?.patternSeed ?? 0, op: at() };
           if (block && checks.reallocPreserves) {
             verifyPattern(moved, Math.min(block.size, op.size), `after realloc from ${hex(oldPtr)} (${block.size} bytes) to ${hex(ptr)} (${op.size} bytes) the old contents must be kept, but`, "reallocPreserves");
           }
@@ -283,7 +287,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
         metrics.observeGaps(g.largest, g.total);
       }
       series?.observe(index, live.liveBytes, heapBytes, counters, layout, index === ops.length - 1);
-      input.onOp?.(index, { ...outcome, live: live.liveBytes, heap: heapBytes });
+      input.onOp?.(at(), { ...outcome, live: live.liveBytes, heap: heapBytes });
     }
     // Everything still live must still hold its bytes at the end.
     for (const block of live.inAddressOrder()) verifyPattern(block, block.size, "at the end of the run");

@@ -4,6 +4,7 @@
  */
 import { MemarenaError } from "../../core/errors";
 import type { Failure, Verdict } from "../results";
+import { PluginFault } from "../sandbox/guard";
 
 /** Ends a replay with a verdict and a failure (thrown inside the replay loop, caught by runJob). */
 export class RunStop extends Error {
@@ -56,6 +57,12 @@ export interface CallSite {
 export function pluginFailure(e: unknown, site: CallSite): RunStop {
   if (e instanceof InternalFault) throw e;
   const where = `at op ${site.op} (${site.opText})`;
+  // Inside the sandbox, the realm has already attributed the throw to the plugin and hook.
+  if (e instanceof PluginFault) {
+    const cause = e.cause;
+    if (cause instanceof MemarenaError && cause.code !== "PLUGIN_THREW") return pluginFailure(cause, site);
+    return new RunStop("error", e.atOp(site.op, site.opText).toFailure());
+  }
   if (e instanceof MemarenaError) {
     return new RunStop("error", {
       op: site.op,

@@ -15,6 +15,7 @@ import { replayAllocator, type AllocatorChecks } from "./allocator-replay";
 import { machineMetrics } from "./machine-metrics";
 import type { HeapOp } from "./ops";
 import { recreationPoints } from "./recreation";
+import { expandScopes } from "./scopes";
 import { replayMachineOps } from "./machine-replay";
 import { replaySanitizer } from "./sanitizer-replay";
 import { replayPlacement } from "./placement-replay";
@@ -50,17 +51,20 @@ export function runJob(job: RunJob, plugins: JobPlugins | unknown): RunResult {
       const heapLimitBytes = heapLimitOf(challenge.limits?.heapBytes);
       const pid = machine.kernel.createProcess({ heapLimitBytes, alignment: checks.alignment });
       machine.kernel.switchTo(pid);
+      const expanded = expandScopes(ops as never, challenge.workload?.raii === true);
+      const heapOps = expanded.ops as unknown as HeapOp[];
       let replica;
       if (challenge.checks?.heapResidentMetadata) {
         const replicaMachine = createMachine(config, { seed });
         const replicaPid = replicaMachine.kernel.createProcess({ heapLimitBytes, alignment: checks.alignment });
         replicaMachine.kernel.switchTo(replicaPid);
-        replica = { machine: replicaMachine, pid: replicaPid, recreateAt: recreationPoints(ops, seed) };
+        replica = { machine: replicaMachine, pid: replicaPid, recreateAt: recreationPoints(heapOps, seed) };
       }
       const r = replayAllocator({
         pluginName: job.plugin.name,
         plugin: evaluated.main as AllocatorPlugin,
-        ops,
+        ops: heapOps,
+        origin: expanded.origin,
         machine,
         pid,
         checks,

@@ -238,7 +238,7 @@ export function heapPictureSvg(series: Series | undefined, idPrefix: string): st
   const width = scale.width;
   const outLabel =
     scale.clusters.length > 0
-      ? `<text class="axis" x="${c(scale.outX)}" y="${axisY}">outside the heap extent (${scale.clusters.length} range${scale.clusters.length === 1 ? "" : "s"}, gaps left out)</text>` +
+      ? `<text class="axis" x="${c(scale.outX)}" y="${axisY}">outside the extent<title>${scale.clusters.length} address range${scale.clusters.length === 1 ? "" : "s"} outside the heap extent, side by side, the gaps between them left out</title></text>` +
         `<line class="sep" x1="${c(scale.outX - OUT_GAP / 2)}" y1="0" x2="${c(scale.outX - OUT_GAP / 2)}" y2="${bandsH}"/>`
       : "";
   return [

@@ -159,7 +159,10 @@ export class PluginRealm {
       const raw = this.evaluateRaw(code, filename, this.bridge.makeRequire(this.sdk));
       const desc = raw !== null && (typeof raw === "object" || typeof raw === "function") ? Reflect.getOwnPropertyDescriptor(raw as object, "default") : undefined;
       // esbuild exposes `default` as a getter on the exports object: reading it runs realm code, so stay guarded.
-      return desc !== undefined ? (raw as Record<string, unknown>).default : raw;
+      if (desc !== undefined) return (raw as Record<string, unknown>).default;
+      // An ES module without a default export exports nothing usable; a CommonJS module exports module.exports.
+      const esModule = raw !== null && typeof raw === "object" && Reflect.getOwnPropertyDescriptor(raw, "__esModule") !== undefined;
+      return esModule ? undefined : raw;
     });
     return this.guarded(pluginName, "load", () => this.toHost(exports, pluginName, "load", 0));
   }

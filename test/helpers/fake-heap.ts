@@ -173,7 +173,9 @@ export class FakeHeap implements Heap {
 
   load64(addr: number): number {
     this.locate(addr, 8, "read");
-    const value = Number(this.hitView.getBigInt64(this.hitOffset, true));
+    const lo = this.hitView.getUint32(this.hitOffset, true);
+    const hi = this.hitView.getInt32(this.hitOffset + 4, true);
+    const value = hi * 0x1_0000_0000 + lo;
     if (!Number.isSafeInteger(value)) {
       throw new FakeHeapFault(addr, 8, "read", "load64 of a value that is not a safe integer");
     }
@@ -200,7 +202,9 @@ export class FakeHeap implements Heap {
       throw new FakeHeapFault(addr, 8, "write", `store64 of ${value}, which is not a safe integer`);
     }
     this.locate(addr, 8, "write");
-    this.hitView.setBigInt64(this.hitOffset, BigInt(value), true);
+    const hi = Math.floor(value / 0x1_0000_0000);
+    this.hitView.setUint32(this.hitOffset, value - hi * 0x1_0000_0000, true);
+    this.hitView.setInt32(this.hitOffset + 4, hi, true);
   }
 
   copy(dst: number, src: number, n: number): void {

@@ -69,7 +69,7 @@ describe("loadPlugin", () => {
     ["bad/imports-node-net.ts", "imports-node-net.ts", 4, "node:net", /Node's built-in modules/],
     ["bad/requires-cp.js", "requires-cp.js", 2, "child_process", /Node's built-in modules/],
     ["bad/imports-package.ts", "imports-package.ts", 3, "left-pad", /packages are not available/],
-    ["bad/dynamic-import.ts", "dynamic-import.ts", 2, "os", /Node's built-in modules/],
+    ["bad/dynamic-import.ts", "dynamic-import.ts", 3, "os", /Node's built-in modules/],
     ["bad/smuggle-hidden.ts", "smuggle-hidden.ts", 3, "../hidden/secret-challenge.json", /outside the plugin's folder/],
   ])("%s is PLUGIN_FORBIDDEN_IMPORT naming file, line and module", (rel, file, line, module, why) => {
     const e = thrown(() => loadPlugin(fx(rel)));

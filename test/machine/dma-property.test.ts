@@ -28,6 +28,8 @@ type Cmd =
 
 const small = fc.nat({ max: 1000 });
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
+  { arbitrary: fc.record({ t: fc.constant("map" as const), b: small, dev: fc.nat({ max: 1 }), dir: fc.nat({ max: 2 }), off: fc.nat({ max: 5000 }), len: fc.integer({ min: 1, max: 3 * PAGE }) }), weight: 3 },
+  { arbitrary: fc.record({ t: fc.constant("xfer" as const), m: small, write: fc.boolean(), off: fc.nat({ max: 3 * PAGE }), len: fc.integer({ min: 0, max: 3 * PAGE }), seed: fc.nat({ max: 255 }) }), weight: 4 },
   fc.record({ t: fc.constant("mmap" as const), p: fc.nat({ max: 2 }), pages: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ t: fc.constant("touch" as const), b: small, page: fc.nat({ max: 2 }), seed: fc.nat({ max: 255 }) }),
   fc.record({ t: fc.constant("munmap" as const), b: small }),
@@ -64,7 +66,11 @@ function check(mode: "paging" | "base-limit", iommu: boolean, cmds: readonly Cmd
   const buffers: { pid: number; vaddr: number; bytes: number }[] = [];
   const mappings: DmaMapping[] = [];
   const stale = new Map<number, number>();
-  if (mode === "base-limit") {
+  if (mode === "paging") {
+    // Three buffers per process, their pages touched round-robin so that each is physically scattered.
+    for (const pid of pids) for (let i = 0; i < 3; i++) buffers.push({ pid, vaddr: kernel.mmap(pid, 3 * PAGE), bytes: 3 * PAGE });
+    for (let page = 0; page < 3; page++) for (const b of buffers) kernel.poke(b.pid, b.vaddr + page * PAGE, bytesOf(PAGE, b.vaddr + page));
+  } else {
     [0x1000, 0x5000, 0x9000].forEach((base, i) => {
       kernel.createSegment(pids[i], base, 0x3000);
       buffers.push({ pid: pids[i], vaddr: 0, bytes: 0x3000 });
@@ -78,7 +84,11 @@ function check(mode: "paging" | "base-limit", iommu: boolean, cmds: readonly Cmd
   /** Whose bytes the op may change: a predicate over physical addresses. */
   const ownedBy = (pidSet: ReadonlySet<number>, extra: (paddr: number) => boolean) => (paddr: number): boolean => {
     if (extra(paddr)) return true;
-    if (mode === "base-limit") {
+    if (mode === "paging") {
+    // Three buffers per process, their pages touched round-robin so that each is physically scattered.
+    for (const pid of pids) for (let i = 0; i < 3; i++) buffers.push({ pid, vaddr: kernel.mmap(pid, 3 * PAGE), bytes: 3 * PAGE });
+    for (let page = 0; page < 3; page++) for (const b of buffers) kernel.poke(b.pid, b.vaddr + page * PAGE, bytesOf(PAGE, b.vaddr + page));
+  } else {
       return kernel.segments().some((s) => pidSet.has(s.pid) && paddr >= s.base && paddr < s.base + s.size);
     }
     const a = frames.allocationOf(Math.floor(paddr / PAGE));
@@ -182,9 +192,23 @@ function check(mode: "paging" | "base-limit", iommu: boolean, cmds: readonly Cmd
     }
     if (!allowed) continue;
     const after = snapshot();
+    const verdicts = new Map<number, boolean>();
+    const pageVerdict = (p: number, f: (paddr: number) => boolean): boolean => {
+      const page = Math.floor(p / PAGE);
+      let v = verdicts.get(page);
+      if (v === undefined) verdicts.set(page, (v = f(p)));
+      return v;
+    };
     const fresh: readonly DmaEvent[] = dma.events.slice(eventsBefore);
     for (let p = 0; p < memBytes; p++) {
-      if (before[p] !== after[p] && !allowed(p)) {
+      // Skip unchanged pages natively: only changed pages are looked at byte by byte.
+      if (p % PAGE === 0 && Buffer.compare(before.subarray(p, p + PAGE), after.subarray(p, p + PAGE)) === 0) {
+        p += PAGE - 1;
+        continue;
+      }
+      // Ownership is per frame with paging (one verdict per page), per byte with base-limit segments.
+      const ok = mode === "paging" ? pageVerdict(p, allowed) : allowed(p);
+      if (before[p] !== after[p] && !ok) {
         throw new Error(`${JSON.stringify(c)} changed physical 0x${p.toString(16)} (owner ${String(frames.ownerOf(Math.floor(p / PAGE)))}), outside the frames it may touch`);
       }
     }
@@ -193,7 +217,10 @@ function check(mode: "paging" | "base-limit", iommu: boolean, cmds: readonly Cmd
       if (e.kind !== "corruption") continue;
       if (e.op !== "copy-back") reported += e.length;
       if (e.op !== "read") {
-        for (let p = e.paddr; p < e.paddr + e.length; p++) expect(after[p]).toBe(before[p]);
+        // Plain comparison: a jest expect per byte would dominate the run time.
+        for (let p = e.paddr; p < e.paddr + e.length; p++) {
+          if (after[p] !== before[p]) throw new Error(`${JSON.stringify(c)}: refused byte at 0x${p.toString(16)} changed`);
+        }
       }
     }
     if (result) expect(reported).toBe(result.blocked);
@@ -203,15 +230,15 @@ function check(mode: "paging" | "base-limit", iommu: boolean, cmds: readonly Cmd
 describe("DMA never changes memory it was not given", () => {
   test("paging, with and without the IOMMU", () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.array(cmd, { minLength: 1, maxLength: 40 }), (iommu, cmds) => check("paging", iommu, cmds)),
-      { numRuns: 80 },
+      fc.property(fc.boolean(), fc.array(cmd, { minLength: 5, maxLength: 40 }), (iommu, cmds) => check("paging", iommu, cmds)),
+      { numRuns: 100 },
     );
   });
 
   test("base-limit, with segment moves under pinned and mapped DMA", () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.array(cmd, { minLength: 1, maxLength: 40 }), (iommu, cmds) => check("base-limit", iommu, cmds)),
-      { numRuns: 80 },
+      fc.property(fc.boolean(), fc.array(cmd, { minLength: 5, maxLength: 40 }), (iommu, cmds) => check("base-limit", iommu, cmds)),
+      { numRuns: 100 },
     );
   });
 });

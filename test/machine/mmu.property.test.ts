@@ -35,9 +35,9 @@ const geometryArb = fc.record({
 });
 
 const opArb = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("map" as const), p: fc.nat(1), slot: fc.nat(), huge: fc.boolean(), writable: fc.boolean(), user: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("unmap" as const), p: fc.nat(1), slot: fc.nat(), huge: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("protect" as const), p: fc.nat(1), slot: fc.nat(), huge: fc.boolean(), writable: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("map" as const), p: fc.nat(1), slot: fc.nat(7), huge: fc.boolean(), writable: fc.boolean(), user: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("unmap" as const), p: fc.nat(1), slot: fc.nat(7), huge: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("protect" as const), p: fc.nat(1), slot: fc.nat(7), huge: fc.boolean(), writable: fc.boolean() }) },
   { weight: 8, arbitrary: fc.record({ op: fc.constant("access" as const), p: fc.nat(1), at: fc.nat(), write: fc.boolean(), user: fc.boolean(), near: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("flush" as const), p: fc.nat(1) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("respawn" as const), p: fc.nat(1) }) },
@@ -46,7 +46,7 @@ const opArb = fc.oneof(
 describe("MMU against a Map model of the page tables", () => {
   it("translations, faults and permissions match for any geometry, TLB set-up and stream", () => {
     fc.assert(
-      fc.property(geometryArb, fc.array(opArb, { minLength: 1, maxLength: 120 }), fc.nat(), (g, ops, seed) => {
+      fc.property(geometryArb, fc.array(opArb, { minLength: 20, maxLength: 150, size: "large" }), fc.nat(), (g, ops, seed) => {
         const levelBits = [...g.levelBits];
         while (g.pageShift + levelBits.reduce((a, b) => a + b, 0) < 12) levelBits[0]++;
         const virtualBits = g.pageShift + levelBits.reduce((a, b) => a + b, 0);
@@ -70,6 +70,8 @@ describe("MMU against a Map model of the page tables", () => {
         const k = m.kernel;
         const pids = [k.createProcess({ pid: 1 }), k.createProcess({ pid: 2 })];
         const models: Mapping[][] = [[], []];
+        // Every page ever mapped, so that accesses also aim at unmapped and remapped pages.
+        const history: Mapping[][] = [[], []];
         const space = 2 ** virtualBits;
         const slotAddr = (slot: number, size: number): number => (slot % Math.min(64, space / size)) * size;
 
@@ -87,6 +89,7 @@ describe("MMU against a Map model of the page tables", () => {
               if (out.ok) {
                 models[o.p] = model.filter((x) => !hit.includes(x));
                 models[o.p].push({ vaddr, size, paddr: out.paddr, writable: o.writable, user: o.user });
+                history[o.p].push({ vaddr, size, paddr: out.paddr, writable: o.writable, user: o.user });
               }
             } else if (o.op === "unmap") {
               expect(k.heap(pid).munmap(vaddr, size)).toBe(partial ? -1 : 0);
@@ -98,8 +101,9 @@ describe("MMU against a Map model of the page tables", () => {
               if (r === 0) for (const x of hit) x.writable = o.writable;
             }
           } else if (o.op === "access") {
-            // Half the accesses aim at mapped pages, the rest anywhere.
-            const target = o.near && model.length > 0 ? model[o.at % model.length] : undefined;
+            // Half the accesses aim at pages mapped now or before, the rest anywhere.
+            const pool = history[o.p];
+            const target = o.near && pool.length > 0 ? pool[o.at % pool.length] : undefined;
             const vaddr = target ? target.vaddr + (o.at % target.size) : o.at % space;
             const mode = o.user ? "user" : "supervisor";
             const out = k.access(pid, vaddr, o.write ? "write" : "read", mode);
@@ -126,7 +130,7 @@ describe("MMU against a Map model of the page tables", () => {
         for (const pid of pids) k.destroyProcess(pid);
         expect(m.snapshot().framesInUse).toBe(0);
       }),
-      { numRuns: 250 },
+      { numRuns: 150 },
     );
   });
 });
