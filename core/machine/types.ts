@@ -5,6 +5,7 @@
 import type { FrameAllocator, Heap, Segment } from "../sdk/types";
 import type { NormalizedMachine } from "./config";
 import type { FaultKindName } from "./constants";
+import type { DmaEngine } from "./dma";
 
 /** A fault as an object, made only when it leaves the hot path. */
 export interface FaultInfo {
@@ -123,6 +124,8 @@ export interface Region {
 export interface Machine {
   readonly config: NormalizedMachine;
   readonly kernel: Kernel;
+  /** The DMA engine: devices, the bounce pool, the IOMMU. */
+  readonly dma: DmaEngine;
   /** The frame allocator in use (the built-in buddy unless a plugin replaces it). */
   readonly frames: FrameAllocator;
   /** The machine-wide counters (indices C_* in constants.ts), live: read without copying on hot paths. */

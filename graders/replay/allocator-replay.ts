@@ -21,6 +21,7 @@ import { RunStop, pluginFailure } from "./failure";
 import type { HeapOp } from "./ops";
 import { opText } from "./ops";
 import { SeriesRecorder } from "./series";
+import { dmaTransfer } from "./dma-op";
 
 /** Which allocator checks are on. */
 export interface AllocatorChecks {
@@ -275,6 +276,19 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
             break;
           }
           outcome = applicationAccess(heap, block, op.offset, op.length, op.op === "write", patterns);
+          break;
+        }
+        case "dma": {
+          // A driver hands a block's payload to a device (DMA challenges with an allocator).
+          const block = live.get(op.id);
+          if (!block) {
+            outcome = { skipped: "id not live" };
+            break;
+          }
+          const r = dmaTransfer(machine.dma, op.device, pid, block.ptr + op.offset, Math.min(op.length, block.size - op.offset), op.dir);
+          outcome = r.event;
+          // A device write changes the payload: the grader's expectation follows it.
+          if (op.dir === "from-device" && r.ok) writePattern(block);
           break;
         }
         default:

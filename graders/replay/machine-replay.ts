@@ -9,6 +9,7 @@ import type { AccessOutcome, Machine, PrivilegedAction } from "../../core/machin
 import { hex, tryParseSize } from "../../core/machine/units";
 import type { Failure, Verdict } from "../results";
 import { opText } from "./ops";
+import { dmaTransfer } from "./dma-op";
 
 /** What a machine-exercise replay produced. */
 export interface MachineReplayResult {
@@ -95,6 +96,15 @@ export function replayMachineOps(input: {
       case "privileged": {
         outcome = kernel.privileged(pid, String(op.action) as PrivilegedAction, op.mode === "supervisor" ? "supervisor" : "user");
         event = outcomeEvent(outcome);
+        break;
+      }
+      case "dma": {
+        // On a paging machine, a pid's dma names its buffer by virtual address: `offset` from address 0.
+        const r = dmaTransfer(machine.dma, String(op.device), pid, num(op.offset), num(op.length), op.dir === "from-device" ? "from-device" : "to-device");
+        event = r.event;
+        outcome = r.ok
+          ? { ok: true, paddr: Number((r.event.segments as { addr: number }[] | undefined)?.[0]?.addr ?? 0), via: r.event.bounced ? "bounce" : r.event.viaIommu ? "iommu" : "direct", pageSize: 0 }
+          : { ok: false, fault: { kind: "address", vaddr: num(op.offset), access: op.dir === "from-device" ? "write" : "read", level: -1, mode: "supervisor" } };
         break;
       }
       default:

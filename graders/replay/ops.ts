@@ -9,7 +9,8 @@ export type HeapOp =
   | { readonly op: "alloc"; readonly id: number; readonly size: number; readonly align?: number; readonly scoped?: boolean; readonly expect?: string }
   | { readonly op: "free"; readonly id: number; readonly expect?: string }
   | { readonly op: "realloc"; readonly id: number; readonly size: number; readonly expect?: string }
-  | { readonly op: "read" | "write"; readonly id: number; readonly offset: number; readonly length: number; readonly expect?: string };
+  | { readonly op: "read" | "write"; readonly id: number; readonly offset: number; readonly length: number; readonly expect?: string }
+  | { readonly op: "dma"; readonly device: string; readonly id: number; readonly offset: number; readonly length: number; readonly dir: "to-device" | "from-device"; readonly expect?: string };
 
 /** An op in the compact one-line form used in messages: `a 17 512`, `f 17`, `r 17 1024`. */
 export function opText(op: unknown): string {

@@ -14,7 +14,6 @@
 import type { Machine } from "../../core/machine/types";
 import { hex } from "../../core/machine/units";
 import type { Hole, Move, Placement, PlacementPlugin, Segment } from "../../core/sdk/types";
-import { C_DMA_CORRUPTIONS, C_DMA_TRANSFERS } from "../../core/machine/constants";
 import type { RunJob } from "../protocol";
 import type { Failure, Verdict } from "../results";
 import { RunStop, pluginFailure } from "./failure";
@@ -213,22 +212,23 @@ export function replayPlacement(input: {
           const offset = num(op.offset);
           const length = num(op.length);
           const target = dmaTargets.get(pid);
+          // The device works on the physical address the driver handed it when the segment was pinned.
           const paddr = (target?.paddr ?? seg?.base ?? 0) + offset;
-          machine.counters[C_DMA_TRANSFERS]++;
-          const inOwn = seg !== undefined && paddr >= seg.base && paddr + length <= seg.base + seg.size;
-          if (!inOwn) {
-            machine.counters[C_DMA_CORRUPTIONS]++;
+          const dir = op.dir === "to-device" ? "to-device" : "from-device";
+          const before = machine.dma.events.length;
+          const t = machine.dma.physicalTransfer(String(op.device), paddr, length, dir, pid, dir === "from-device" ? new Uint8Array(length).fill(0xa5) : undefined);
+          const corruption = machine.dma.events.slice(before).find((e) => e.kind === "corruption");
+          event = { paddr, length, bytes: t.bytes, ...(t.ok ? {} : { error: t.error }) };
+          if (corruption) {
             const victim = overlapping(segmentsNow(), paddr, length, pid);
             const whose = victim ? `the segment of pid ${victim.pid}` : "free memory";
             const movedAt = movedWhilePinned.get(pid);
-            event = { corruption: true, paddr, length, hit: victim ? victim.pid : null };
             fail(
               "dmaCorruption",
-              `device ${String(op.device)} ${op.dir === "to-device" ? "read" : "wrote"} ${length} bytes at physical ${hex(paddr)}, the address it was given when pid ${pid} was pinned${target ? ` at op ${target.pinnedAt}` : ""}; that is now ${whose}${movedAt !== undefined ? ` because op ${movedAt} (compact) moved the pinned segment of pid ${pid} to ${hex(seg?.base ?? 0)}` : ""}. A pinned segment must not move while DMA is in flight`,
+              `device ${String(op.device)} ${dir === "to-device" ? "read" : "wrote"} ${length} bytes at physical ${hex(paddr)}, the address it was given when pid ${pid} was pinned${target ? ` at op ${target.pinnedAt}` : ""}; that is now ${whose}${movedAt !== undefined ? ` because op ${movedAt} (compact) moved the pinned segment of pid ${pid} to ${hex(seg?.base ?? 0)}` : ""}. The device's bytes were not applied. A pinned segment must not move while DMA is in flight`,
               { paddr, length, victim: victim?.pid, movedAt },
             );
           }
-          event = { paddr, length };
           break;
         }
         default:

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The HTML report and the leaderboard page as a person sees them: written to
  * disk, opened from file:// in Debian's chromium (playwright-core, no server),

@@ -252,6 +252,13 @@ export function cleanWorkload(opts: { ops?: number; maxSize?: number; maxLive?: 
       if (rand(2) === 0) ops.push({ op: "scope", action: "throw" });
       for (const [id, size] of scoped) touch(id, size);
       ops.push({ op: "scope", action: "exit" });
+    } else if (r < 8 && live.size > 0) {
+      const ids = [...live.keys()];
+      const id = ids[rand(ids.length)];
+      const size = 1 + rand(maxSize);
+      ops.push({ op: "realloc", id, size });
+      live.set(id, size);
+      touch(id, size);
     } else if (live.size > 0) {
       const ids = [...live.keys()];
       const id = ids[rand(ids.length)];
@@ -269,4 +276,29 @@ export function expectClean(run: SanitizerRun): void {
   expect(run.opReports).toEqual([]);
   expect(run.result.metrics.falseAlarms).toBe(0);
   expect(run.result.metrics.unexplainedFaults).toBe(0);
+}
+
+/** What a sanitizer does with a scenario: reports it, misses it, or misses it and the program then crashes. */
+export type Outcome = "caught" | "missed" | "missed, then the wrapped allocator crashes";
+
+/** Runs one scenario and checks the outcome, with exact detection counts. */
+export function expectOutcome(plugin: SanitizerPlugin, key: keyof typeof SCENARIOS, outcome: Outcome): SanitizerRun {
+  const scenario = SCENARIOS[key];
+  const run = runSanitizer(plugin, scenario.ops, { raii: scenario.raii, schemaValid: scenario.schemaValid });
+  const m = run.result.metrics;
+  expect(m.falseAlarms).toBe(0);
+  expect(m.unexplainedFaults).toBe(0);
+  if (outcome === "caught") {
+    expect(run.result.failures).toEqual([]);
+    expect(detected(run, scenario)).toBe(true);
+    expect(m.truePositives).toBe(1);
+    expect(m.misses).toBe(0);
+    expect(run.result.verdict).toBe("pass");
+  } else {
+    expect(detected(run, scenario)).toBe(false);
+    expect(m.truePositives).toBe(0);
+    expect(m.misses).toBe(1);
+    expect(run.result.verdict).toBe(outcome === "missed" ? "fail" : "error");
+  }
+  return run;
 }
