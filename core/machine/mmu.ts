@@ -41,7 +41,7 @@ import { AccessRecorder, optimalMisses, tlbKey, tlbKeySetOf } from "./belady";
 import type { NormalizedMachine } from "./config";
 import {
   ACCESS_WRITE, C_BOUNDS_TRAPS, C_CYCLES, C_INVLPG, C_TLB_FLUSHES, C_TLB_HIT_LEVEL1, C_TLB_MISSES, C_WALKS, C_WALK_STEPS,
-  FAULT_ADDRESS, FAULT_BOUNDS, FAULT_NOT_PRESENT, FAULT_PROTECTION, MODE_USER, PTE_ACCESSED, PTE_DIRTY, PTE_HUGE, PTE_PRESENT,
+  FAULT_ADDRESS, FAULT_BOUNDS, FAULT_NOT_PRESENT, FAULT_PROTECTION, MODE_SUPERVISOR, MODE_USER, PTE_ACCESSED, PTE_DIRTY, PTE_HUGE, PTE_PRESENT,
   PTE_USER, PTE_WRITABLE, type AccessCode, type ModeCode,
 } from "./constants";
 import type { Cpu } from "./cpu";
@@ -58,6 +58,14 @@ const EMPTY_I32 = new Int32Array(0);
 /** A write may go through a TLB entry without touching the PTE only when both are set. */
 const WRITE_OK = PTE_WRITABLE | PTE_DIRTY;
 
+/** The window's permission bits for cached leaf flags: bit (mode * 4 + access) set when allowed without a PTE update. */
+function permissionMask(flags: number): number {
+  const read = 0b101; // read and exec
+  const write = (flags & WRITE_OK) === WRITE_OK ? 0b010 : 0;
+  const user = (flags & PTE_USER) !== 0 ? read | write : 0;
+  return ((read | write) << (MODE_SUPERVISOR * 4)) | (user << (MODE_USER * 4));
+}
+
 /** Address translation with TLBs and page-table walks. */
 @injectable()
 export class Mmu {
@@ -70,6 +78,11 @@ export class Mmu {
   /** log2 of the page size of the last successful translation. */
   lastShift = 0;
 
+  // The window (see translate): permission bits (mode * 4 + access), 0 = closed; paddr - vaddr; its TLB and hit cost.
+  private winPerm = 0;
+  private winDelta = 0.5;
+  private winTlb: Tlb;
+  private winCost = 0.5;
   /** Operand and result of translateSlow/hit/walk (see translate). */
   private va = 0.5;
   private pa = 0.5;
@@ -150,6 +163,7 @@ export class Mmu {
       this.fillL1.push(l1.length > 0 ? Int32Array.from(l1) : EMPTY_I32);
     }
     pg.levelShifts.forEach((s, i) => (this.leafLevelOfShift[s] = i));
+    this.winTlb = tlbs[0];
     const first = this.modeCode === MODE_PAGING && probes.length > 0 && this.probeLevel[0] === 1 ? 0 : -1;
     this.tlb0 = first === 0 ? this.probeTlb[0] : null;
     this.index0 = first === 0 ? this.probeIndex[0] : -1;
@@ -168,7 +182,15 @@ export class Mmu {
    * that may cross into the next page.
    */
   translate(vaddr: number, access: AccessCode, mode: ModeCode): number {
-    // The first probe (usually the L1 4 KiB TLB) inline: a clean hit there is the common case.
+    // 1. The window: the page of the last level-1 hit, while nothing has touched any TLB since.
+    if (vaddr >= this.lastStart && vaddr < this.lastEnd && ((this.winPerm >> (mode * 4 + access)) & 1) !== 0) {
+      this.winTlb.hits++;
+      const c = this.counters;
+      c[C_TLB_HIT_LEVEL1]++;
+      c[C_CYCLES] += this.winCost;
+      return vaddr + this.winDelta;
+    }
+    // 2. The first probe (usually the L1 4 KiB TLB) inline: a clean hit there is the common case.
     // Anything else falls through to translateSlow, which repeats this lookup; a repeated
     // lookup of the same slot leaves every policy's order unchanged.
     const t0 = this.tlb0;
@@ -183,11 +205,16 @@ export class Mmu {
           c[C_TLB_HIT_LEVEL1]++;
           c[C_CYCLES] += this.cost0;
           const pageBase = vpn * this.size0;
+          const paddr = t0.paddr[slot];
           this.lastVia = this.index0;
           this.lastStart = pageBase;
           this.lastEnd = pageBase + this.size0;
           this.lastShift = this.shift0;
-          return t0.paddr[slot] + (vaddr - pageBase);
+          this.winPerm = permissionMask(flags);
+          this.winDelta = paddr - pageBase;
+          this.winTlb = t0;
+          this.winCost = this.cost0;
+          return paddr + (vaddr - pageBase);
         }
       }
     }
@@ -201,23 +228,27 @@ export class Mmu {
   invalidatePage(vaddr: number, asid: number): void {
     for (let i = 0; i < this.tlbs.length; i++) this.tlbs[i].invalidatePage(vaddr, asid);
     this.counters[C_INVLPG]++;
+    this.winPerm = 0;
   }
 
   /** Flushes every TLB. */
   flushAll(): void {
     for (let i = 0; i < this.tlbs.length; i++) this.tlbs[i].flushAll();
+    this.winPerm = 0;
     this.counters[C_TLB_FLUSHES]++;
   }
 
   /** Flushes one address space's entries. */
   flushAsid(asid: number): void {
     for (let i = 0; i < this.tlbs.length; i++) this.tlbs[i].flushAsid(asid);
+    this.winPerm = 0;
     this.counters[C_TLB_FLUSHES]++;
   }
 
   /** Loads the root and ASID of a new context; without ASIDs (config.asid false) flushes every TLB. */
   setContext(rootPaddr: number, asid: number): void {
     this.cpu.root = rootPaddr;
+    this.winPerm = 0;
     if (this.config.asid) {
       this.cpu.asid = asid;
     } else {
@@ -234,6 +265,7 @@ export class Mmu {
   /** Starts (fresh) or stops recording the translation stream per TLB. */
   setRecording(on: boolean): void {
     this.recorders = on ? this.tlbs.map(() => new AccessRecorder(4096, 64 * 1024 * 1024)) : null;
+    this.winPerm = 0;
   }
 
   /** Whether the stream is being recorded. */
@@ -252,6 +284,7 @@ export class Mmu {
   /** Translates this.va; 0 with the result in this.pa, or -faultCode. */
   private translateSlow(access: AccessCode, mode: ModeCode): number {
     const vaddr = this.va;
+    this.winPerm = 0;
     if (this.modeCode !== MODE_PAGING) {
       if (this.modeCode === MODE_BASE_LIMIT) {
         const cpu = this.cpu;
@@ -309,7 +342,12 @@ export class Mmu {
     }
     const pageBase = vpn * size;
     const framePaddr = t.paddr[slot];
-    if (level > 1) {
+    if (level === 1 && this.recorders === null) {
+      this.winPerm = permissionMask(flags);
+      this.winDelta = framePaddr - pageBase;
+      this.winTlb = t;
+      this.winCost = this.probeCost[k];
+    } else if (level > 1) {
       const l1 = this.fillL1[shift];
       const pteAddr = t.pteAddr[slot];
       for (let j = 0; j < l1.length; j++) {

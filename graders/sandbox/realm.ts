@@ -68,6 +68,28 @@ const BRIDGE_SOURCE = `(function (FAIL, call, getProp, takeError) {
     delete globalThis.WebAssembly;
     delete globalThis.console;
     globalThis.console = freeze({ log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} });
+    // Determinism: the same submission and challenge give the same results, so nothing a
+    // plugin can read may change from run to run. Math.random is a fixed-seed generator
+    // (mulberry32) and the clock stands still at the epoch.
+    var state = 0x6d2b79f5;
+    defineProperty(Math, "random", { value: function random() {
+      state = (state + 0x6d2b79f5) | 0;
+      var t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    }, writable: false, configurable: false });
+    var RealDate = Date;
+    var FixedDate = function Date(a, b, c, d, e, f, g) {
+      var n = arguments.length;
+      if (!new.target) return new RealDate(0).toString();
+      return n === 0 ? new RealDate(0) : n === 1 ? new RealDate(a) : new RealDate(RealDate.UTC(a, b, c === undefined ? 1 : c, d || 0, e || 0, f || 0, g || 0));
+    };
+    FixedDate.prototype = RealDate.prototype;
+    FixedDate.now = function now() { return 0; };
+    FixedDate.UTC = RealDate.UTC;
+    FixedDate.parse = RealDate.parse;
+    defineProperty(globalThis, "Date", { value: freeze(FixedDate), writable: false, configurable: false });
   }
   return freeze({ fn, object, array, makeRequire, lockdown, newModule: function () { return { exports: {} }; } });
 })`;

@@ -32,8 +32,9 @@
  * alignment slack on the guarded side and the whole unguarded side are not
  * checked (as in electric-fence).
  *
- * Complexity: O(1) per unsampled malloc/free (one Set lookup on free); a
- * sampled malloc or free is one mprotect; onFault is O(log slots).
+ * Complexity: O(1) per unsampled malloc/free (a counter, a range test); a
+ * sampled malloc or free is one mprotect plus O(slots) table upkeep;
+ * onFault is O(log slots).
  * Shines: always-on production sampling, large fleets, long-running servers.
  * Fails: reproducing one specific bug in one run; bugs in blocks larger than
  * a page; use-after-free after the slot has been recycled.

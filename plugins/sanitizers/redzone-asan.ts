@@ -39,7 +39,10 @@
  * use-after-free while the block is quarantined — but every access pays a
  * check (costs.check cycles plus one shadow load per 32 bytes), every block
  * pays 64+ bytes of redzone, the heap pays 1/8 for the shadow, and freed
- * memory is held back by the quarantine.
+ * memory is held back by the quarantine. The quarantine is the knob: a
+ * bigger one keeps use-after-free visible longer, but grows the heap, and
+ * to a list-walking wrapped allocator (first-fit) quarantined blocks are
+ * still allocated blocks that every malloc walks past.
  *
  * What it misses: a wild access that jumps over the redzones into another
  * live block (the shadow says addressable); use-after-free and double free

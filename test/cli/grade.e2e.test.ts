@@ -55,6 +55,14 @@ describe("memarena grade (end to end)", () => {
     expect(a.stdout.length).toBeGreaterThan(500);
   });
 
+  it("seeds Math.random and stops the clock inside the sandbox, so even a plugin that reads them is reproducible", () => {
+    const strip = (text: string) => text.replace(/"wallMs": \d+/g, '"wallMs": 0');
+    const run = () => memarena(["grade", plugin("random-bump.ts"), "-c", path.join(challenges, "hidden.json"), "--reporter", "json"]);
+    const a = run();
+    expect(a.code).toBe(0);
+    expect(strip(run().stdout)).toBe(strip(a.stdout));
+  });
+
   it("reports a syntax error in the plugin with file and line, exit 2, no stack", () => {
     const r = memarena(["grade", plugin("syntax-error.ts"), "-c", challenges]);
     expect(r.code).toBe(2);

@@ -1,0 +1,25 @@
+/**
+ * A "leak checker" that reports every block it ever saw at exit, freed or
+ * not — including the ones RAII released while a scope unwound.
+ * @expect falseAlarm
+ */
+import { defineSanitizer } from "memarena";
+
+export default defineSanitizer({
+  name: "reports-every-block",
+  create(heap, inner) {
+    // The addresses seen, as a list in simulated memory would be; registers[0] counts them.
+    const seen: { address: number; size: number }[] = [];
+    return {
+      malloc(size) {
+        const ptr = inner.malloc(size);
+        if (ptr !== 0) seen.push({ address: ptr, size });
+        heap.registers[0] = seen.length;
+        return ptr;
+      },
+      free: (ptr) => inner.free(ptr),
+      realloc: (ptr, size) => inner.realloc(ptr, size),
+      onExit: () => seen.map((b) => ({ kind: "leak" as const, address: b.address, block: b })),
+    };
+  },
+});
