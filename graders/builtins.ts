@@ -1,7 +1,6 @@
 /**
- * The built-in reference plugins: every file under plugins/<kind>/ whose
- * default export is made with a `define*` helper. Shared helper modules sit
- * beside them and are not plugins.
+ * The built-in reference plugins: every file under plugins/<kind>/ with a
+ * default export. Shared helper modules sit beside them, without one.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,7 +25,8 @@ export const KIND_FOLDERS: Readonly<Record<PluginKind, string>> = {
   "frame-allocator": "frames",
 };
 
-const DEFINE_RE = /export\s+default\s+define(Allocator|Sanitizer|Placement|FrameAllocator)\s*\(/;
+/** A plugin file has a default export; helper modules beside it have none. */
+const DEFAULT_EXPORT_RE = /^export\s+default\s/m;
 
 /** A built-in plugin's spec and file. */
 export interface BuiltinPlugin {
@@ -45,7 +45,7 @@ export function listBuiltinPlugins(): BuiltinPlugin[] {
     for (const name of fs.readdirSync(dir).sort()) {
       if (!name.endsWith(".ts")) continue;
       const file = path.join(dir, name);
-      if (DEFINE_RE.test(fs.readFileSync(file, "utf8"))) out.push({ spec: `builtin:${name.slice(0, -3)}`, kind, file });
+      if (DEFAULT_EXPORT_RE.test(fs.readFileSync(file, "utf8"))) out.push({ spec: `builtin:${name.slice(0, -3)}`, kind, file });
     }
   }
   return out;

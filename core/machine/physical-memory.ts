@@ -93,6 +93,20 @@ export class PhysicalMemory {
     return value;
   }
 
+  /** Like load64, but NaN (instead of an exception) when the value is not a safe integer: for callers that name the error themselves. */
+  load64OrNaN(paddr: number): number {
+    const c = (paddr * INV_CHUNK) | 0;
+    const off = paddr - c * CHUNK_BYTES;
+    let value: number;
+    if (off <= CHUNK_BYTES - 8) {
+      const v = this.views[c];
+      value = v.getInt32(off + 4, true) * TWO32 + v.getUint32(off, true);
+    } else {
+      value = (this.loadSlow(paddr + 4, 4) | 0) * TWO32 + this.loadSlow(paddr, 4);
+    }
+    return value > MAX_SAFE || value < -MAX_SAFE ? NaN : value;
+  }
+
   /** Unsigned 64-bit load of the raw bits as a number (exact below 2^53; for PTEs and tests). */
   loadU64(paddr: number): number {
     return this.load32(paddr + 4) * TWO32 + this.load32(paddr);

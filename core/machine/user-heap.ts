@@ -4,6 +4,10 @@
  * the kernel cannot resolve (demand-zero) leaves here as a MemarenaError
  * PAGE_FAULT carrying `data.fault: FaultInfo` — the only place faults become
  * exceptions.
+ *
+ * Each load/store spells out its prologue (switch, count, translate) rather
+ * than calling a helper: V8 then inlines the MMU's fast path into it, and no
+ * address (a double above 2^31) is boxed on the way.
  */
 import { ErrorCode, MemarenaError } from "../errors";
 import type { Heap, MmapOptions, Protection } from "../sdk/types";
@@ -94,45 +98,85 @@ export class UserHeap implements Heap {
   }
 
   load8(addr: number): number {
-    const p = this.begin(addr, 1, ACCESS_READ, C_LOADS);
+    if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
+    const c = this.counters;
+    c[C_ACCESSES]++;
+    c[C_LOADS]++;
+    c[C_BYTES_ACCESSED] += 1;
+    let p = this.mmu.translate(addr, ACCESS_READ, MODE_USER);
+    if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_READ);
     return this.mem.load8(p);
   }
 
   load16(addr: number): number {
-    const p = this.begin(addr, 2, ACCESS_READ, C_LOADS);
+    if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
+    const c = this.counters;
+    c[C_ACCESSES]++;
+    c[C_LOADS]++;
+    c[C_BYTES_ACCESSED] += 2;
+    let p = this.mmu.translate(addr, ACCESS_READ, MODE_USER);
+    if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_READ);
     if (addr + 2 > this.mmu.lastEnd) return this.crossLoad(addr, p, 2);
     return this.mem.load16(p);
   }
 
   load32(addr: number): number {
-    const p = this.begin(addr, 4, ACCESS_READ, C_LOADS);
+    if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
+    const c = this.counters;
+    c[C_ACCESSES]++;
+    c[C_LOADS]++;
+    c[C_BYTES_ACCESSED] += 4;
+    let p = this.mmu.translate(addr, ACCESS_READ, MODE_USER);
+    if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_READ);
     if (addr + 4 > this.mmu.lastEnd) return this.crossLoad(addr, p, 4);
     return this.mem.load32(p);
   }
 
   load64(addr: number): number {
-    const p = this.begin(addr, 8, ACCESS_READ, C_LOADS);
+    if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
+    const c = this.counters;
+    c[C_ACCESSES]++;
+    c[C_LOADS]++;
+    c[C_BYTES_ACCESSED] += 8;
+    let p = this.mmu.translate(addr, ACCESS_READ, MODE_USER);
+    if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_READ);
     if (addr + 8 > this.mmu.lastEnd) return this.crossLoad(addr, p, 8);
-    try {
-      return this.mem.load64(p);
-    } catch (e) {
-      throw withVaddr(e, addr);
-    }
+    const value = this.mem.load64OrNaN(p);
+    if (value !== value) throw unsafeLoad(addr);
+    return value;
   }
 
   store8(addr: number, value: number): void {
-    const p = this.begin(addr, 1, ACCESS_WRITE, C_STORES);
+    if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
+    const c = this.counters;
+    c[C_ACCESSES]++;
+    c[C_STORES]++;
+    c[C_BYTES_ACCESSED] += 1;
+    let p = this.mmu.translate(addr, ACCESS_WRITE, MODE_USER);
+    if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_WRITE);
     this.mem.store8(p, value);
   }
 
   store16(addr: number, value: number): void {
-    const p = this.begin(addr, 2, ACCESS_WRITE, C_STORES);
+    if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
+    const c = this.counters;
+    c[C_ACCESSES]++;
+    c[C_STORES]++;
+    c[C_BYTES_ACCESSED] += 2;
+    let p = this.mmu.translate(addr, ACCESS_WRITE, MODE_USER);
+    if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_WRITE);
     if (addr + 2 > this.mmu.lastEnd) this.crossStore(addr, p, 2, value);
     else this.mem.store16(p, value);
   }
 
   store32(addr: number, value: number): void {
-    const p = this.begin(addr, 4, ACCESS_WRITE, C_STORES);
+    if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
+    const c = this.counters;
+    c[C_ACCESSES]++;
+    c[C_STORES]++;
+    c[C_BYTES_ACCESSED] += 4;
+    let p = this.mmu.translate(addr, ACCESS_WRITE, MODE_USER);
+    if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_WRITE);
     if (addr + 4 > this.mmu.lastEnd) this.crossStore(addr, p, 4, value);
     else this.mem.store32(p, value);
   }
@@ -141,7 +185,13 @@ export class UserHeap implements Heap {
     if (!Number.isSafeInteger(value)) {
       throw new MemarenaError(ErrorCode.UNSAFE_INTEGER, `store64 at 0x${addr.toString(16)}: ${String(value)} is not a safe integer`, { vaddr: addr, value });
     }
-    const p = this.begin(addr, 8, ACCESS_WRITE, C_STORES);
+    if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
+    const c = this.counters;
+    c[C_ACCESSES]++;
+    c[C_STORES]++;
+    c[C_BYTES_ACCESSED] += 8;
+    let p = this.mmu.translate(addr, ACCESS_WRITE, MODE_USER);
+    if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_WRITE);
     if (addr + 8 > this.mmu.lastEnd) this.crossStore(addr, p, 8, value);
     else this.mem.store64(p, value);
   }
@@ -194,17 +244,6 @@ export class UserHeap implements Heap {
     }
   }
 
-  /** Makes this process current, counts one access of `bytes`, translates its first byte. */
-  private begin(addr: number, bytes: number, access: AccessCode, kindCounter: number): number {
-    if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
-    const c = this.counters;
-    c[C_ACCESSES]++;
-    c[kindCounter]++;
-    c[C_BYTES_ACCESSED] += bytes;
-    const p = this.mmu.translate(addr, access, MODE_USER);
-    return p >= 0 ? p : this.host.resolveUserFault(this.pid, addr, access);
-  }
-
   private enter(): void {
     if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
   }
@@ -224,9 +263,7 @@ export class UserHeap implements Heap {
     if (n === 2) return v.getUint16(0, true);
     if (n === 4) return v.getUint32(0, true);
     const value = v.getInt32(4, true) * 4294967296 + v.getUint32(0, true);
-    if (!Number.isSafeInteger(value)) {
-      throw new MemarenaError(ErrorCode.UNSAFE_INTEGER, `load64 at 0x${addr.toString(16)}: not a safe integer`, { vaddr: addr });
-    }
+    if (!Number.isSafeInteger(value)) throw unsafeLoad(addr);
     return value;
   }
 
@@ -250,9 +287,6 @@ function badLength(op: string, n: number): MemarenaError {
   return new MemarenaError(ErrorCode.MACHINE_MISUSE, `heap.${op}: length ${String(n)} is not a non-negative safe integer`, { op, length: n });
 }
 
-function withVaddr(e: unknown, vaddr: number): unknown {
-  if (e instanceof MemarenaError && e.code === ErrorCode.UNSAFE_INTEGER) {
-    return new MemarenaError(ErrorCode.UNSAFE_INTEGER, `load64 at 0x${vaddr.toString(16)}: not a safe integer`, { ...e.data, vaddr });
-  }
-  return e;
+function unsafeLoad(vaddr: number): MemarenaError {
+  return new MemarenaError(ErrorCode.UNSAFE_INTEGER, `load64 at 0x${vaddr.toString(16)}: the 8 bytes are not a safe integer`, { vaddr });
 }

@@ -64,7 +64,7 @@ export const SCHEMA_KEYS: Readonly<Record<string, readonly string[]>> = {
   "/$defs/scoringComponent": keysOf<ScoringComponent>({ metric: true, weight: true, goal: true, target: true, baseline: true }),
   "/$defs/limits": keysOf<Limits>({ timeMs: true, memoryMb: true, heapBytes: true }),
   "/$defs/opAlloc": keysOf<OpN<"alloc">>({ ...opBase, id: true, size: true, align: true, scoped: true }),
-  "/$defs/opFree": keysOf<OpN<"free">>({ ...opBase, id: true }),
+  "/$defs/opFree": keysOf<OpN<"free">>({ ...opBase, id: true, offset: true }),
   "/$defs/opRealloc": keysOf<OpN<"realloc">>({ ...opBase, id: true, size: true }),
   "/$defs/opRead": keysOf<OpN<"read">>({ ...opBase, id: true, offset: true, length: true }),
   "/$defs/opWrite": keysOf<OpN<"write">>({ ...opBase, id: true, offset: true, length: true }),

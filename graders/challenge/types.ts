@@ -90,6 +90,8 @@ export interface AllocOp extends OpBase {
 export interface FreeOp extends OpBase {
   readonly op: "free";
   readonly id: number;
+  /** Free payload + offset instead (an invalid free of an interior pointer); default 0. */
+  readonly offset?: number;
 }
 /** realloc(block, size); the id stays. */
 export interface ReallocOp extends OpBase {

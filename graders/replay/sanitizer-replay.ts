@@ -138,10 +138,10 @@ export function replaySanitizer(input: {
         }
         case "free": {
           const b = ptrOf.get(op.id as number);
-          const ptr = b?.ptr ?? (typeof op.addr === "number" ? op.addr : 0);
+          const ptr = (b?.ptr ?? 0) + (typeof op.offset === "number" ? op.offset : 0);
           const r = call(name, "free", () => san.free(ptr));
           record(r, at);
-          if (b && !b.freed) {
+          if (b && !b.freed && ptr === b.ptr) {
             b.freed = true;
             live -= b.size;
           }
@@ -151,7 +151,16 @@ export function replaySanitizer(input: {
         case "realloc": {
           const b = ptrOf.get(op.id as number);
           const size = op.size as number;
-          const ptr = call(name, "realloc", () => (san.realloc ? san.realloc(b?.ptr ?? 0, size) : inner.realloc(b?.ptr ?? 0, size)));
+          const ptr = call(name, "realloc", () => {
+            if (san.realloc) return san.realloc(b?.ptr ?? 0, size);
+            // Without a realloc of its own, the sanitizer's pointers go through its own malloc and free.
+            const fresh = san.malloc(size);
+            if (fresh !== 0 && b && !b.freed) {
+              heap.copy(fresh, b.ptr, Math.min(b.size, size));
+              record(san.free(b.ptr), at);
+            }
+            return fresh;
+          });
           if (ptr !== 0) {
             if (b && !b.freed) live -= b.size;
             ptrOf.set(op.id as number, { ptr, size, op: at, freed: false });
@@ -196,7 +205,10 @@ export function replaySanitizer(input: {
           event = { skipped: `op "${op.op}" does not apply to a sanitizer` };
       }
       peakLive = Math.max(peakLive, live);
-      peakMapped = Math.max(peakMapped, kernel.mappedBytes(pid));
+      // Virtual cost includes guard pages: they take address space, not frames.
+      let mapped = heap.heapEnd - heap.heapStart;
+      for (const r of kernel.regions(pid)) if (r.kind !== "heap") mapped += r.end - r.start;
+      peakMapped = Math.max(peakMapped, mapped);
       input.onOp?.(at, event);
     }
     const exitReports = call(name, "onExit", () => san.onExit?.() ?? []);

@@ -169,11 +169,26 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
     release(bp + asize, csize - asize, true);
   }
 
-  /** Marks the off-list free block `bp` allocated and trims it to `asize`. */
-  function place(bp: number, asize: number): void {
-    setHeader(bp, sizeOf(bp), true, isPrevAllocated(bp));
-    setPrevAllocated(bp + sizeOf(bp), true);
+  /**
+   * Allocates `asize` bytes from the off-list free block `bp`; returns the block.
+   * A small request takes the HIGH end, so the free rest stays next to the
+   * block before it — often a buffer that realloc will want to grow into.
+   */
+  function place(bp: number, asize: number): number {
+    const csize = sizeOf(bp);
+    const rest = csize - asize;
+    if (asize <= SMALL_LIMIT && rest >= minBlock) {
+      setFree(bp, rest, isPrevAllocated(bp));
+      insert(bp);
+      const block = bp + rest;
+      setHeader(block, asize, true, false);
+      setPrevAllocated(block + asize, true);
+      return block;
+    }
+    setHeader(bp, csize, true, isPrevAllocated(bp));
+    setPrevAllocated(bp + csize, true);
     trim(bp, asize);
+    return bp;
   }
 
   function findFit(asize: number): number {
@@ -219,16 +234,20 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
     return last;
   }
 
+  /** Allocates a block of `asize` bytes, preferring a free block of at least `roomy` bytes. */
+  function allocate(asize: number, roomy: number): number {
+    let bp = (roomy > asize && findFit(roomy)) || findFit(asize);
+    if (bp !== 0) remove(bp);
+    else bp = extend(asize);
+    if (bp === 0) return 0;
+    return place(bp, asize) + H;
+  }
+
   function malloc(size: number): number {
     if (size <= 0) return 0;
     if (table() === 0) init();
     const asize = adjust(size);
-    let bp = findFit(asize);
-    if (bp !== 0) remove(bp);
-    else bp = extend(asize);
-    if (bp === 0) return 0;
-    place(bp, asize);
-    return bp + H;
+    return allocate(asize, asize);
   }
 
   function free(ptr: number): void {
@@ -290,7 +309,8 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
     if (growInPlace(bp, asize)) return ptr;
     const moved = growBackwards(bp, asize);
     if (moved !== 0) return moved + H;
-    const newPtr = malloc(size);
+    // A block that grew once will likely grow again: prefer a hole with room to spare after it.
+    const newPtr = allocate(asize, asize + Math.floor(asize / 2));
     if (newPtr === 0) return 0;
     heap.copy(newPtr, ptr, Math.min(sizeOf(bp) - H, size));
     free(ptr);

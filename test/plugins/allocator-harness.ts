@@ -33,16 +33,29 @@ interface LiveBlock {
 /** A check failed: names the op index and the op. */
 export class HarnessError extends Error {}
 
-/** Deterministic pattern byte `i` of the block tagged `tag`. */
-function patternByte(tag: number, i: number): number {
-  let x = Math.imul(tag ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(i, 0x27d4eb2f);
-  x ^= x >>> 15;
-  return Math.imul(x, 0x2c1b3c6d) >>> 24;
-}
+/** 1 MiB of seeded noise: a block's pattern is a window into it that depends on the block's tag. */
+const NOISE = (() => {
+  const bytes = new Uint8Array(1 << 20);
+  let x = 0x2545f491;
+  for (let i = 0; i < bytes.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    bytes[i] = x & 0xff;
+  }
+  return bytes;
+})();
 
+/** The seeded bytes written into the block tagged `tag` (its first `n` bytes). */
 function pattern(tag: number, n: number): Uint8Array {
   const bytes = new Uint8Array(n);
-  for (let i = 0; i < n; i++) bytes[i] = patternByte(tag, i);
+  let at = (tag * 104_729) % NOISE.length;
+  for (let filled = 0; filled < n; ) {
+    const chunk = Math.min(n - filled, NOISE.length - at);
+    bytes.set(NOISE.subarray(at, at + chunk), filled);
+    filled += chunk;
+    at = 0;
+  }
   return bytes;
 }
 

@@ -91,8 +91,25 @@ export function coalescingChurn(seed: string): Workload {
   return { name: "coalescing churn", ops: b.done() };
 }
 
-/** Realloc growth (malloc-lab realloc-bal): a buffer grows step by step while small blocks appear between steps. */
+/** Realloc growth as in malloc-lab realloc-bal: one buffer grows by 128 B per step; a short-lived 128 B block is allocated between steps. */
 export function reallocGrowth(seed: string): Workload {
+  const rng = createRng(seed);
+  const b = new Builder();
+  let size = 512;
+  const buffer = b.alloc(size);
+  let small = b.alloc(128);
+  for (let i = 0; i < 1200; i++) {
+    size += 128;
+    b.realloc(buffer, size);
+    const next = b.alloc(rng.range(96, 160));
+    b.free(small);
+    small = next;
+  }
+  return { name: "realloc growth", ops: b.done() };
+}
+
+/** Two buffers grow alternately while up to 40 small blocks live between them: harder than realloc-bal. */
+export function reallocTwoBuffers(seed: string): Workload {
   const rng = createRng(seed);
   const b = new Builder();
   const buffers = [b.alloc(512), b.alloc(512)];
@@ -105,7 +122,7 @@ export function reallocGrowth(seed: string): Workload {
     smalls.push(b.alloc(rng.range(16, 128)));
     if (smalls.length > 40) b.free(smalls.splice(rng.int(smalls.length), 1)[0]);
   }
-  return { name: "realloc growth", ops: b.done() };
+  return { name: "realloc, two buffers", ops: b.done() };
 }
 
 /** Short- vs long-lived: a slowly growing set of long-lived blocks amid many short-lived ones. */
@@ -143,6 +160,7 @@ export function standardWorkloads(seed = "memarena-utilization"): Workload[] {
     bimodal(seed),
     coalescingChurn(seed),
     reallocGrowth(seed),
+    reallocTwoBuffers(seed),
     shortAndLongLived(seed),
   ];
 }

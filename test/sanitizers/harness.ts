@@ -168,14 +168,12 @@ export const SCENARIOS: Record<string, Scenario> = {
     ],
   },
   invalidFree: {
-    // Not schema-valid: opFree allows only {op, id, expect}, so a challenge file cannot name a
-    // wild pointer; the replay does read `addr` on free ops (sanitizer-replay.ts), which is used here.
+    // free(payload + 8): an interior pointer malloc never returned (opFree's `offset`).
     name: "free of a pointer malloc never returned",
     kind: "invalid-free",
-    schemaValid: false,
     ops: [
       { op: "alloc", id: 1, size: 32 },
-      { op: "free", id: 9, addr: 0x10000, expect: "invalid-free" },
+      { op: "free", id: 1, offset: 8, expect: "invalid-free" },
       { op: "free", id: 1 },
     ],
   },

@@ -5,6 +5,7 @@ describe("built-in sanitizers load through the plugin loader", () => {
   it.each([
     ["builtin:electric-fence", "electric-fence"],
     ["builtin:gwp-asan", "gwp-asan"],
+    ["builtin:huge-page-guard", "huge-page-guard"],
     ["builtin:huge-guard", "huge-page-guard"],
     ["builtin:redzone-asan", "asan"],
     ["builtin:leak-checker", "leak-checker"],

@@ -6,7 +6,7 @@
  */
 import electricFence from "../../plugins/sanitizers/electric-fence";
 import gwpAsan from "../../plugins/sanitizers/gwp-asan";
-import hugeGuard from "../../plugins/sanitizers/huge-guard";
+import hugeGuard from "../../plugins/sanitizers/huge-page-guard";
 import leakChecker from "../../plugins/sanitizers/leak-checker";
 import asan, { makeAsan } from "../../plugins/sanitizers/redzone-asan";
 import type { SanitizerPlugin } from "memarena";

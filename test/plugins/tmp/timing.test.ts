@@ -1,21 +1,18 @@
-import firstFit from "../../../plugins/allocators/implicit-first-fit";
-import nextFit from "../../../plugins/allocators/next-fit";
-import bestFit from "../../../plugins/allocators/explicit-best-fit";
-import worstFit from "../../../plugins/allocators/explicit-worst-fit";
 import segregatedFits from "../../../plugins/allocators/segregated-fits";
-import buddy from "../../../plugins/allocators/buddy";
 import { FakeHeap } from "../../helpers/fake-heap";
 import { replay } from "../allocator-harness";
 import { binaryAdversarial, standardWorkloads } from "../workloads";
 it("times", () => {
   const out: string[] = [];
-  for (const p of [segregatedFits, buddy, bestFit, worstFit, firstFit, nextFit]) {
+  for (const A of [16, 8]) {
+    let sum = 0;
     for (const w of [...standardWorkloads(), binaryAdversarial()]) {
       const t = Date.now();
-      const heap = new FakeHeap({ alignment: 16 });
-      const r = replay(p, heap, w.ops);
-      out.push(`${p.name} ${w.name} ${(r.utilization*100).toFixed(1)}% ops=${w.ops.length} ${Date.now() - t}ms`);
+      const r = replay(segregatedFits, new FakeHeap({ alignment: A }), w.ops);
+      if (!w.name.includes("adv")) sum += r.utilization;
+      out.push(`A=${A} ${w.name} ${(r.utilization * 100).toFixed(1)}% ${Date.now() - t}ms`);
     }
+    out.push(`avg ${(sum / 6 * 100).toFixed(1)}`);
   }
   console.log(out.join("\n"));
 });
