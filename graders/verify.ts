@@ -8,6 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { MemarenaError } from "../core/errors";
 import type { LoadedChallenge } from "./challenge/load";
 import { buildJob, limitsOf, pool } from "./grade";
 import { loadPlugin } from "./loader";
@@ -68,8 +69,16 @@ export async function verifyChallenges(challenges: readonly LoadedChallenge[], j
   }
   missing.forEach((m) => onDone?.(m));
   const outcomes = await pool(tasks, jobs, async ({ loaded, ref, role }) => {
-    const plugin = loadPlugin(ref.file);
-    const result = await runIsolated(buildJob(loaded, plugin), limitsOf(loaded));
+    let result: RunResult;
+    try {
+      result = await runIsolated(buildJob(loaded, loadPlugin(ref.file)), limitsOf(loaded));
+    } catch (e) {
+      // A reference that does not even load is reported, not allowed to stop the other checks.
+      if (!(e instanceof MemarenaError) || !e.userError) throw e;
+      const outcome: VerifyOutcome = { challenge: loaded.challenge.id, file: ref.file, role, expect: ref.expect, verdict: "load-error", check: e.code, ok: false, reason: `does not load: ${e.message}` };
+      onDone?.(outcome);
+      return outcome;
+    }
     const first = result.failures[0];
     const ok = role === "accepted" ? result.verdict === "pass" : rejectedCaught(result, ref.expect);
     const reason =

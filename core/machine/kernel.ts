@@ -33,8 +33,8 @@ import type { MmapOptions, Protection, Segment } from "../sdk/types";
 import type { NormalizedMachine } from "./config";
 import {
   ACCESS_READ, ACCESS_WRITE, C_ACCESSES, C_BYTES_ACCESSED, C_COMPACTION_BYTES, C_CONTEXT_SWITCHES, C_CYCLES, C_FAULTS,
-  C_LOADS, C_MINOR_FAULTS, C_MMAP_FAILURES, C_SBRK_FAILURES, C_STORES, FAULT_NOT_PRESENT, FAULT_PROTECTION, MODE_SUPERVISOR, MODE_USER, PTE_ACCESSED,
-  PTE_DIRTY, PTE_USER, PTE_WRITABLE, type AccessCode, type ModeCode,
+  C_LOADS, C_MINOR_FAULTS, C_MMAP_FAILURES, C_SBRK_FAILURES, C_STORES, FAULT_NOT_PRESENT, FAULT_PROTECTION, MODE_SUPERVISOR,
+  MODE_USER, PTE_USER, PTE_WRITABLE, type AccessCode, type ModeCode,
 } from "./constants";
 import type { Cpu } from "./cpu";
 import { FRAME_DATA, type FrameTable } from "./frames";

@@ -27,13 +27,19 @@
  * The first write through a TLB entry whose DIRTY bit is clear sets DIRTY in
  * the PTE (at the entry's pteAddr) and in the cached flags.
  *
- * Fast path: translate() does the first probe (the first level-1 TLB with
- * its smallest page size) inline and returns on a clean hit — permission
- * granted, no dirty-bit update due, not recording. Every other case goes to
- * translateSlow, which repeats that lookup: harmless, since looking up the
- * same slot twice leaves every replacement order as one lookup does.
- * Doubles never cross a non-inlined call (they would be boxed): translateSlow
- * takes its operand in `va` and leaves its result in `pa`.
+ * Fast paths, exact by construction:
+ * 1. the window — the page of the last level-1 hit, with the accesses its
+ *    cached flags allow. Any other translation and every TLB change (insert,
+ *    flush, invalidation, context switch) closes it, so a window hit is a
+ *    repeated hit on the most recently used entry: it counts the same hit and
+ *    cycles, and skips only a lookup that would change no replacement order;
+ * 2. the first probe (the first level-1 TLB, smallest page size) done before
+ *    the general loop; a clean hit returns at once, a miss (no side effect)
+ *    lets the loop start at the second probe, anything else repeats the
+ *    lookup in the loop (a repeated lookup of one slot changes no order).
+ * Both are off while the stream is recorded. Doubles never cross a
+ * non-inlined call (they would be boxed): the slow paths take their operand
+ * in `va` and leave their result in `pa`.
  */
 import "reflect-metadata";
 import { inject, injectable } from "tsyringe";
@@ -47,7 +53,8 @@ import {
 import type { Cpu } from "./cpu";
 import type { PhysicalMemory } from "./physical-memory";
 import type { Tlb } from "./tlb";
-import { COUNTERS, CPU, MACHINE_CONFIG, PHYSICAL_MEMORY, TLBS } from "./tokens";
+import type { PageTables } from "./page-table";
+import { COUNTERS, CPU, MACHINE_CONFIG, PAGE_TABLES, PHYSICAL_MEMORY, TLBS } from "./tokens";
 
 const TWO32 = 4294967296;
 const FLAG_MASK = 0x3ff;
@@ -58,38 +65,42 @@ const EMPTY_I32 = new Int32Array(0);
 /** A write may go through a TLB entry without touching the PTE only when both are set. */
 const WRITE_OK = PTE_WRITABLE | PTE_DIRTY;
 
-/** The window's permission bits for cached leaf flags: bit (mode * 4 + access) set when allowed without a PTE update. */
-function permissionMask(flags: number): number {
+/**
+ * PERMITS[flags & 0x3ff]: the accesses a TLB entry with these cached flags
+ * allows without a fault or a PTE update, as bit (mode * 4 + access).
+ */
+const PERMITS = Int32Array.from({ length: 1024 }, (_, flags) => {
   const read = 0b101; // read and exec
   const write = (flags & WRITE_OK) === WRITE_OK ? 0b010 : 0;
   const user = (flags & PTE_USER) !== 0 ? read | write : 0;
   return ((read | write) << (MODE_SUPERVISOR * 4)) | (user << (MODE_USER * 4));
-}
+});
 
 /** Address translation with TLBs and page-table walks. */
 @injectable()
 export class Mmu {
-  /** Index of the TLB that served the last successful translation, or -1 for a walk (or no paging). */
-  lastVia = -1;
   /** Virtual end (exclusive) of the page the last successful translation fell in. */
   lastEnd = 0;
   /** Virtual start of the page the last successful translation fell in. */
   lastStart = 0;
-  /** log2 of the page size of the last successful translation. */
-  lastShift = 0;
+  /** Probe that served the last successful translation, or -1 for a walk (or no paging). */
+  private lastK = -1;
+  /** Page shift of the last walk. */
+  private walkShift = 0;
+  /** ASID of the current context (mirrors cpu.asid). */
+  private asid = 0;
 
-  // The window (see translate): permission bits (mode * 4 + access), 0 = closed; paddr - vaddr; its TLB and hit cost.
+  // The window (see translate): the page [lastStart, lastEnd) of the last level-1 hit (probe lastK),
+  // the accesses it allows (PERMITS bits, 0 = closed) and paddr - vaddr.
   private winPerm = 0;
   private winDelta = 0.5;
-  private winTlb: Tlb;
-  private winCost = 0.5;
   /** Operand and result of translateSlow/hit/walk (see translate). */
   private va = 0.5;
   private pa = 0.5;
 
   // The first probe, when it is a level-1 TLB and the machine pages (else tlb0 is null).
-  private readonly tlb0: Tlb | null;
-  private readonly index0: number;
+  private tlb0: Tlb | null;
+  private readonly firstProbe: Tlb | null;
   private readonly shift0: number;
   private readonly size0: number;
   private readonly inv0: number;
@@ -99,6 +110,8 @@ export class Mmu {
   private readonly physBytes: number;
   private readonly levels: number;
   private readonly pteBytes: number;
+  /** 8-byte entries on a machine whose addresses need more than 32 bits: the high word must be read. */
+  private readonly readHigh: boolean;
   private readonly addrScale: number;
   private readonly levelSize: Float64Array;
   private readonly entries: Float64Array;
@@ -121,6 +134,8 @@ export class Mmu {
   private readonly leafLevelOfShift: Int32Array;
   private readonly tlbLevel: Int32Array;
   private recorders: AccessRecorder[] | null = null;
+  /** Live leaves per page shift (PageTables.leafCount): a size with none cannot hit. */
+  private readonly leafCount: Float64Array;
 
   constructor(
     @inject(MACHINE_CONFIG) private readonly config: NormalizedMachine,
@@ -128,13 +143,17 @@ export class Mmu {
     @inject(PHYSICAL_MEMORY) private readonly mem: PhysicalMemory,
     @inject(TLBS) readonly tlbs: readonly Tlb[],
     @inject(COUNTERS) private readonly counters: Float64Array,
+    @inject(PAGE_TABLES) pageTables: PageTables,
   ) {
+    this.leafCount = pageTables.leafCount;
     const pg = config.paging;
     this.modeCode = config.mode === "bare" ? MODE_BARE : config.mode === "base-limit" ? MODE_BASE_LIMIT : MODE_PAGING;
     this.vlimit = 2 ** pg.virtualBits;
     this.physBytes = config.physicalMemoryBytes;
     this.levels = pg.levels;
     this.pteBytes = pg.pteBytes;
+    // Below 4 GiB (with pages >= 1 KiB) the high word of an 8-byte entry is always zero.
+    this.readHigh = pg.pteBytes === 8 && config.physicalMemoryBytes * 2 ** (Math.max(pg.pageShift, 10) - pg.pageShift) > 2 ** 32;
     this.addrScale = 2 ** (pg.pageShift - Math.max(pg.pageShift, 10));
     this.levelSize = Float64Array.from(pg.levelShifts, (s) => 2 ** s);
     this.entries = Float64Array.from(pg.levelBits, (b) => 2 ** b);
@@ -142,7 +161,7 @@ export class Mmu {
     this.walkStep = config.costs.walkStep;
 
     const tlbHit = config.costs.tlbHit;
-    const order = tlbs.map((t, i) => i).sort((a, b) => tlbs[a].config.level - tlbs[b].config.level || a - b);
+    const order = tlbs.map((_, i) => i).sort((a, b) => tlbs[a].config.level - tlbs[b].config.level || a - b);
     const probes: { i: number; shift: number }[] = [];
     for (const i of order) for (const shift of tlbs[i].config.pageShifts) probes.push({ i, shift });
     this.probeTlb = probes.map((p) => tlbs[p.i]);
@@ -163,10 +182,9 @@ export class Mmu {
       this.fillL1.push(l1.length > 0 ? Int32Array.from(l1) : EMPTY_I32);
     }
     pg.levelShifts.forEach((s, i) => (this.leafLevelOfShift[s] = i));
-    this.winTlb = tlbs[0];
     const first = this.modeCode === MODE_PAGING && probes.length > 0 && this.probeLevel[0] === 1 ? 0 : -1;
     this.tlb0 = first === 0 ? this.probeTlb[0] : null;
-    this.index0 = first === 0 ? this.probeIndex[0] : -1;
+    this.firstProbe = this.tlb0;
     this.shift0 = first === 0 ? this.probeShift[0] : 0;
     this.size0 = 2 ** this.shift0;
     this.inv0 = 2 ** -this.shift0;
@@ -182,46 +200,63 @@ export class Mmu {
    * that may cross into the next page.
    */
   translate(vaddr: number, access: AccessCode, mode: ModeCode): number {
-    // 1. The window: the page of the last level-1 hit, while nothing has touched any TLB since.
+    // Kept small on purpose (V8's inlining budget): callers get the window inlined.
+    // 1. The window: the page of the last level-1 hit, while no TLB has changed since.
     if (vaddr >= this.lastStart && vaddr < this.lastEnd && ((this.winPerm >> (mode * 4 + access)) & 1) !== 0) {
-      this.winTlb.hits++;
+      const k = this.lastK;
+      this.probeTlb[k].hits++;
       const c = this.counters;
       c[C_TLB_HIT_LEVEL1]++;
-      c[C_CYCLES] += this.winCost;
+      c[C_CYCLES] += this.probeCost[k];
       return vaddr + this.winDelta;
     }
-    // 2. The first probe (usually the L1 4 KiB TLB) inline: a clean hit there is the common case.
-    // Anything else falls through to translateSlow, which repeats this lookup; a repeated
-    // lookup of the same slot leaves every policy's order unchanged.
+    // Doubles cross non-inlined calls through fields: a double argument or result would be boxed (allocated).
+    this.va = vaddr;
+    const status = this.translateMiss(access, mode);
+    return status < 0 ? status : this.pa;
+  }
+
+  /** Translates this.va outside the window: 0 with the result in this.pa, or -faultCode. */
+  private translateMiss(access: AccessCode, mode: ModeCode): number {
+    // 2. The first probe (usually the L1 4 KiB TLB; null while recording). Anything else goes to
+    // translateSlow, which repeats this lookup: looking a slot up twice changes no replacement order.
     const t0 = this.tlb0;
     if (t0 !== null) {
+      const vaddr = this.va;
       const vpn = Math.floor(vaddr * this.inv0);
-      const slot = t0.lookup(vpn, this.shift0, this.cpu.asid);
+      const slot = t0.lookup(vpn, this.shift0, this.asid);
       if (slot >= 0) {
-        const flags = t0.flags[slot];
-        if ((mode !== MODE_USER || (flags & PTE_USER) !== 0) && (access !== ACCESS_WRITE || (flags & WRITE_OK) === WRITE_OK) && this.recorders === null) {
+        const permits = PERMITS[t0.flags[slot]];
+        if (((permits >> (mode * 4 + access)) & 1) !== 0) {
           t0.hits++;
           const c = this.counters;
           c[C_TLB_HIT_LEVEL1]++;
           c[C_CYCLES] += this.cost0;
           const pageBase = vpn * this.size0;
-          const paddr = t0.paddr[slot];
-          this.lastVia = this.index0;
+          this.lastK = 0;
           this.lastStart = pageBase;
           this.lastEnd = pageBase + this.size0;
-          this.lastShift = this.shift0;
-          this.winPerm = permissionMask(flags);
-          this.winDelta = paddr - pageBase;
-          this.winTlb = t0;
-          this.winCost = this.cost0;
-          return paddr + (vaddr - pageBase);
+          this.winPerm = permits;
+          this.winDelta = t0.paddr[slot] - pageBase;
+          this.pa = vaddr + this.winDelta;
+          return 0;
         }
+        return this.translateSlow(access, mode, 0);
       }
+      // A miss there has no side effect: the slow path starts at the second probe.
+      return this.translateSlow(access, mode, 1);
     }
-    // Doubles cross non-inlined calls through fields: a double argument or result would be boxed (allocated).
-    this.va = vaddr;
-    const status = this.translateSlow(access, mode);
-    return status < 0 ? status : this.pa;
+    return this.translateSlow(access, mode, 0);
+  }
+
+  /** Index (in `tlbs`) of the TLB that served the last successful translation, or -1 for a walk (or no paging). */
+  get lastVia(): number {
+    return this.lastK >= 0 ? this.probeIndex[this.lastK] : -1;
+  }
+
+  /** log2 of the page size of the last successful translation. */
+  get lastShift(): number {
+    return this.lastK >= 0 ? this.probeShift[this.lastK] : this.walkShift;
   }
 
   /** Drops the TLB entries covering `vaddr` in address space `asid` (after a PTE change). */
@@ -251,8 +286,10 @@ export class Mmu {
     this.winPerm = 0;
     if (this.config.asid) {
       this.cpu.asid = asid;
+      this.asid = asid;
     } else {
       this.cpu.asid = 0;
+      this.asid = 0;
       this.flushAll();
     }
   }
@@ -265,6 +302,7 @@ export class Mmu {
   /** Starts (fresh) or stops recording the translation stream per TLB. */
   setRecording(on: boolean): void {
     this.recorders = on ? this.tlbs.map(() => new AccessRecorder(4096, 64 * 1024 * 1024)) : null;
+    this.tlb0 = on ? null : this.firstProbe;
     this.winPerm = 0;
   }
 
@@ -282,14 +320,15 @@ export class Mmu {
   }
 
   /** Translates this.va; 0 with the result in this.pa, or -faultCode. */
-  private translateSlow(access: AccessCode, mode: ModeCode): number {
+  private translateSlow(access: AccessCode, mode: ModeCode, firstProbe: number): number {
     const vaddr = this.va;
     this.winPerm = 0;
     if (this.modeCode !== MODE_PAGING) {
       if (this.modeCode === MODE_BASE_LIMIT) {
         const cpu = this.cpu;
         if (vaddr >= 0 && vaddr < cpu.limit) {
-          this.lastVia = -1;
+          this.lastK = -1;
+          this.walkShift = 0;
           this.lastStart = 0;
           this.lastEnd = cpu.limit;
           this.pa = cpu.base + vaddr;
@@ -299,7 +338,8 @@ export class Mmu {
         return this.cpu.fault(FAULT_BOUNDS, vaddr, access, -1, mode);
       }
       if (vaddr >= 0 && vaddr < this.physBytes) {
-        this.lastVia = -1;
+        this.lastK = -1;
+        this.walkShift = 0;
         this.lastStart = 0;
         this.lastEnd = this.physBytes;
         this.pa = vaddr;
@@ -308,9 +348,10 @@ export class Mmu {
       return this.cpu.fault(FAULT_ADDRESS, vaddr, access, -1, mode);
     }
     if (!(vaddr >= 0 && vaddr < this.vlimit)) return this.cpu.fault(FAULT_ADDRESS, vaddr, access, -1, mode);
-    const asid = this.cpu.asid;
+    const asid = this.asid;
     const n = this.probeTlb.length;
-    for (let k = 0; k < n; k++) {
+    for (let k = firstProbe; k < n; k++) {
+      if (this.leafCount[this.probeShift[k]] === 0) continue;
       const vpn = Math.floor(vaddr * this.probeInv[k]);
       const t = this.probeTlb[k];
       const slot = t.lookup(vpn, this.probeShift[k], asid);
@@ -322,7 +363,7 @@ export class Mmu {
   private hit(t: Tlb, k: number, slot: number, access: AccessCode, mode: ModeCode): number {
     const vaddr = this.va;
     const vpn = Math.floor(vaddr * this.probeInv[k]);
-    const asid = this.cpu.asid;
+    const asid = this.asid;
     const c = this.counters;
     const level = this.probeLevel[k];
     const shift = this.probeShift[k];
@@ -343,10 +384,8 @@ export class Mmu {
     const pageBase = vpn * size;
     const framePaddr = t.paddr[slot];
     if (level === 1 && this.recorders === null) {
-      this.winPerm = permissionMask(flags);
+      this.winPerm = PERMITS[flags & FLAG_MASK];
       this.winDelta = framePaddr - pageBase;
-      this.winTlb = t;
-      this.winCost = this.probeCost[k];
     } else if (level > 1) {
       const l1 = this.fillL1[shift];
       const pteAddr = t.pteAddr[slot];
@@ -357,17 +396,16 @@ export class Mmu {
       }
     }
     if (this.recorders !== null) this.record(level, shift, vpn, asid);
-    this.lastVia = this.probeIndex[k];
+    this.lastK = k;
     this.lastStart = pageBase;
     this.lastEnd = pageBase + size;
-    this.lastShift = shift;
     this.pa = framePaddr + (vaddr - pageBase);
     return 0;
   }
 
   private walk(access: AccessCode, mode: ModeCode): number {
     const vaddr = this.va;
-    const asid = this.cpu.asid;
+    const asid = this.asid;
     const c = this.counters;
     const mem = this.mem;
     c[C_TLB_MISSES]++;
@@ -387,7 +425,7 @@ export class Mmu {
         return this.cpu.fault(FAULT_NOT_PRESENT, vaddr, access, i, mode);
       }
       perm &= lo;
-      const hi = this.pteBytes === 8 ? mem.load32(e + 4) : 0;
+      const hi = this.readHigh ? mem.load32(e + 4) : 0;
       const frame = (hi * TWO32 + (lo - (lo & FLAG_MASK))) * this.addrScale;
       if (i === last || (lo & PTE_HUGE) !== 0) {
         c[C_WALK_STEPS] += i + 1;
@@ -409,10 +447,10 @@ export class Mmu {
           u.misses++;
         }
         if (this.recorders !== null) this.record(0x7fffffff, shift, vpn, asid);
-        this.lastVia = -1;
+        this.lastK = -1;
+        this.walkShift = shift;
         this.lastStart = pageBase;
         this.lastEnd = pageBase + size;
-        this.lastShift = shift;
         this.pa = frame + (vaddr - pageBase);
         return 0;
       }

@@ -65,6 +65,12 @@ export class PageTables {
   readonly levelSize: Float64Array;
   /** Entries per table at level i. */
   readonly entries: Float64Array;
+  /**
+   * Live leaves per page shift, over every table this instance edits. The MMU
+   * skips TLB probes for a page size with no leaf: no TLB can hold a valid
+   * entry for it, because every unmap invalidates the TLBs.
+   */
+  readonly leafCount = new Float64Array(64);
   /** Frame order of a table at level i. */
   readonly tableOrder: Int32Array;
   /** Multiply an address field by this to get a physical address (2^(pageShift - addrShift)). */
@@ -172,6 +178,7 @@ export class PageTables {
     }
     const huge = leafLevel < this.levels - 1 ? PTE_HUGE : 0;
     this.writeEntry(e, framePaddr, (flags & ~PTE_HUGE) | PTE_PRESENT | huge);
+    this.leafCount[this.levelShifts[leafLevel]]++;
     return 0;
   }
 
@@ -200,6 +207,7 @@ export class PageTables {
     const frame = this.frameAt(e);
     this.mem.store32(e, 0);
     if (this.pteBytes === 8) this.mem.store32(e + 4, 0);
+    this.leafCount[this.levelShifts[leafLevel]]--;
     return frame;
   }
 

@@ -104,6 +104,8 @@ export interface Kernel {
   segment(pid: number): Segment | undefined;
   /** Every segment, sorted by base. */
   segments(): Segment[];
+  /** The pids of every live process. */
+  pids(): number[];
   /** Marks a segment pinned (DMA in flight); relocating it anyway is allowed and shows up as DMA corruption. */
   setPinned(pid: number, pinned: boolean): void;
 }

@@ -67,12 +67,20 @@ export interface Heap {
 export interface Allocator {
   /** Called once per fresh heap, like the malloc lab's mm_init. Throw to fail. */
   init?(): void;
-  /** Returns a payload address aligned to `heap.alignment`, or 0 for failure. */
-  malloc(size: number): number;
+  /**
+   * Returns a payload address aligned to `heap.alignment` (or to `align` when a
+   * workload asks for more, like aligned_alloc), or 0 for failure.
+   */
+  malloc(size: number, align?: number): number;
   /** Releases a block returned by malloc or realloc. */
   free(ptr: number): void;
   /** Optional; without it the grader does malloc + copy + free. */
   realloc?(ptr: number, size: number): number;
+  /**
+   * Optional: payload bytes the block at `ptr` really offers (>= the size
+   * asked for). Lets the grader report internal fragmentation.
+   */
+  usableSize?(ptr: number): number;
 }
 
 /** Static facts about a plugin. */

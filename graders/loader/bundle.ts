@@ -18,6 +18,16 @@ import path from "node:path";
 import { buildSync, type BuildFailure, type Message, type Metafile } from "esbuild";
 import { ErrorCode, MemarenaError } from "../../core/errors";
 import type { ResolvedSpec } from "./resolve";
+import { PACKAGE_ROOT } from "../builtins";
+
+/** Where the built-in plugins live (real path): files a plugin may import besides its own folder's. */
+const BUILTIN_PLUGINS_DIR = (() => {
+  try {
+    return fs.realpathSync(path.join(PACKAGE_ROOT, "plugins"));
+  } catch {
+    return path.join(PACKAGE_ROOT, "plugins");
+  }
+})();
 
 /** A bundled plugin before its shape is known. */
 export interface PluginBundle {
@@ -138,7 +148,9 @@ export function bundleResolved(resolved: ResolvedSpec): PluginBundle {
     }
     const abs = path.resolve(root, input);
     const real = fs.realpathSync(abs);
-    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+    // The built-in reference plugins are memarena's own code: a challenge's reference may re-export one.
+    const builtin = real.startsWith(BUILTIN_PLUGINS_DIR + path.sep);
+    if (real !== realRoot && !real.startsWith(realRoot + path.sep) && !builtin) {
       const importer = Object.entries(meta.inputs).find(([, i]) => i.imports.some((x) => x.path === input));
       const module = importer?.[1].imports.find((x) => x.path === input)?.original ?? input;
       const importerFile = importer?.[0] ?? path.basename(entry);

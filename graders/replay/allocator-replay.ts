@@ -12,7 +12,7 @@
 import type { Allocator, AllocatorPlugin, Heap } from "../../core/sdk/types";
 import type { Machine } from "../../core/machine/types";
 import { hex } from "../../core/machine/units";
-import { C_SBRK_FAILURES } from "../../core/machine/constants";
+import { C_DATA_FRAMES, C_SBRK_FAILURES } from "../../core/machine/constants";
 import type { Failure } from "../results";
 import { HeapMetrics } from "./heap-metrics";
 import { LiveBlocks, type LiveBlock } from "./live-blocks";
@@ -153,6 +153,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
   };
 
   const counters = machine.counters;
+  const pageSize = machine.config.paging.pageSize;
   const sbrkFailed = (before: number): boolean => counters[C_SBRK_FAILURES] > before;
 
   /** Runs `fn` on the replica's allocator and compares its answer with the primary's. */
@@ -201,9 +202,10 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
           if (live.get(op.id)) throw new Error(`workload error: id ${op.id} allocated twice`);
           const align = op.align ?? checks.alignment;
           const failuresBefore = counters[C_SBRK_FAILURES];
-          const ptr = call("malloc", () => primary.alloc.malloc(op.size));
+          // An alignment above the default is passed as malloc's second argument (like aligned_alloc).
+          const ptr = call("malloc", () => (op.align === undefined ? primary.alloc.malloc(op.size) : primary.alloc.malloc(op.size, op.align)));
           checkReturned(ptr, op.size, "malloc", align);
-          mirror(`malloc(${op.size})`, ptr, (a) => a.malloc(op.size));
+          mirror(`malloc(${op.size})`, ptr, (a) => (op.align === undefined ? a.malloc(op.size) : a.malloc(op.size, op.align)));
           if (ptr === 0) {
             if (!sbrkFailed(failuresBefore)) {
               fail("nullReturn", `nullReturn: ${input.pluginName}.malloc(${op.size}) returned 0 although the heap limit was not reached (sbrk never returned -1 during the call)`);
@@ -214,6 +216,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
           const block: LiveBlock = { id: op.id, ptr, size: op.size, patternSeed: patternSeed(input.seed, op.id, index), op: at() };
           live.add(block);
           if (checks.payloadIntegrity) writePattern(block);
+          if (primary.alloc.usableSize) metrics.observeUsable(op.size, call("usableSize", () => primary.alloc.usableSize!(ptr)));
           outcome = { address: ptr };
           break;
         }
@@ -296,6 +299,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
       }
       const heapBytes = kernel.mappedBytes(pid);
       metrics.observe(live.liveBytes, heapBytes);
+      metrics.observeFrames(counters[C_DATA_FRAMES] * pageSize, live.liveBytes);
       if (index % sampleEvery === 0) {
         const g = live.gaps(heap.heapStart, heap.heapEnd);
         metrics.observeGaps(g.largest, g.total);
@@ -322,22 +326,23 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
 }
 
 /**
- * An application access to a live block through the MMU in user mode: the
- * bytes read are compared with the pattern; a write stores the pattern
- * again, so the block's expected contents do not change.
+ * An application access to a live block through the MMU in user mode, each
+ * load and store translated and counted; a write stores the block's pattern
+ * bytes again, so its expected contents do not change.
  */
 function applicationAccess(heap: Heap, block: LiveBlock, offset: number, length: number, write: boolean, patterns: PatternBuffer): Record<string, unknown> {
   const end = Math.min(block.size, offset + length);
-  const bytes = patterns.pattern(block.size, block.patternSeed);
-  let pos = offset;
+  if (end <= offset) return { address: block.ptr + offset, length: 0 };
+  const bytes = patterns.pattern(end - offset, block.patternSeed, offset);
+  const base = block.ptr + offset;
+  const n = end - offset;
+  let i = 0;
   if (write) {
-    for (; pos + 4 <= end; pos += 4) heap.store32(block.ptr + pos, bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24));
-    for (; pos < end; pos++) heap.store8(block.ptr + pos, bytes[pos]);
+    for (; i + 4 <= n; i += 4) heap.store32(base + i, bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
+    for (; i < n; i++) heap.store8(base + i, bytes[i]);
   } else {
-    let sum = 0;
-    for (; pos + 4 <= end; pos += 4) sum += heap.load32(block.ptr + pos);
-    for (; pos < end; pos++) sum += heap.load8(block.ptr + pos);
-    void sum;
+    for (; i + 4 <= n; i += 4) heap.load32(base + i);
+    for (; i < n; i++) heap.load8(base + i);
   }
-  return { address: block.ptr + offset, length: end - offset };
+  return { address: base, length: n };
 }

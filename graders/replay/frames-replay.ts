@@ -2,7 +2,9 @@
  * Frame-allocator challenges: the submission manages physical frames. The
  * workload's `alloc {id, size}` asks for a naturally aligned run of frames
  * (size = page size x 2^order, e.g. "4KiB" or "2MiB"), `free {id}` returns
- * it. Each answer is checked: a frame number or -1; aligned to its order;
+ * it. Process streams work too (the `frames` generator): `map {pid, vaddr,
+ * pageSize}` asks for the frames of one page of that process, and `exit
+ * {pid}` returns all of them. Each answer is checked: a frame number or -1; aligned to its order;
  * inside memory; not overlapping a live run. Refusing is allowed (memory
  * may really be fragmented); the metric `hugePageRate` — the share of
  * huge-page-sized requests that succeeded — is what a good allocator raises.
@@ -63,6 +65,9 @@ export function replayFrames(input: {
   let hugeRequests = 0;
   let hugeGranted = 0;
   let peakFrames = 0;
+  /** Ids of the runs backing each process's mapped pages. */
+  const pagesOf = new Map<number, number[]>();
+  let nextPageId = 2 ** 40;
   let verdict: Verdict = "pass";
   const failures: Failure[] = [];
   try {
@@ -70,8 +75,8 @@ export function replayFrames(input: {
     for (index = 0; index < ops.length; index++) {
       const op = ops[index];
       let event: Record<string, unknown> = {};
-      if (op.op === "alloc") {
-        const size = num(op.size);
+      /** Asks for the frames of `size` bytes under `id`; returns the event. */
+      const request = (id: number, size: number): Record<string, unknown> => {
         const order = log2Exact(Math.max(1, Math.ceil(size / frameSize)));
         if (order < 0) throw new Error(`workload error: frame request of ${size} bytes is not page size x 2^order`);
         requests++;
@@ -79,27 +84,46 @@ export function replayFrames(input: {
         const pfn = call("alloc", () => alloc.alloc(order));
         if (pfn === -1) {
           refused++;
-          event = { frame: null, order };
-        } else {
-          const frames = 2 ** order;
-          if (!Number.isSafeInteger(pfn) || pfn < 0) fail("invalidReturn", `${name}.alloc(${order}) returned ${String(pfn)}, expected -1 or a frame number`);
-          if (pfn % frames !== 0) fail("alignment", `${name}.alloc(${order}) returned frame ${pfn}, not aligned to ${frames} frames`);
-          if (pfn + frames > count) fail("bounds", `${name}.alloc(${order}) returned frames [${pfn}, ${pfn + frames}), beyond the ${count} frames of memory`);
-          const other = live.overlapping(pfn, frames);
-          if (other) fail("overlap", `${name}.alloc(${order}) returned frames [${pfn}, ${pfn + frames}) (${hex(pfn * frameSize)}), overlapping live run ${other.id} [${other.ptr}, ${other.ptr + other.size}) allocated at op ${other.op}`);
-          live.add({ id: op.id as number, ptr: pfn, size: frames, patternSeed: 0, op: index });
-          orders.set(op.id as number, order);
-          if (order >= hugeOrder && hugeOrder > 0) hugeGranted++;
-          peakFrames = Math.max(peakFrames, live.liveBytes);
-          event = { frame: pfn, order };
+          return { frame: null, order };
         }
+        const frames = 2 ** order;
+        if (!Number.isSafeInteger(pfn) || pfn < 0) fail("invalidReturn", `${name}.alloc(${order}) returned ${String(pfn)}, expected -1 or a frame number`);
+        if (pfn % frames !== 0) fail("alignment", `${name}.alloc(${order}) returned frame ${pfn}, not aligned to ${frames} frames`);
+        if (pfn + frames > count) fail("bounds", `${name}.alloc(${order}) returned frames [${pfn}, ${pfn + frames}), beyond the ${count} frames of memory`);
+        const other = live.overlapping(pfn, frames);
+        if (other) fail("overlap", `${name}.alloc(${order}) returned frames [${pfn}, ${pfn + frames}) (${hex(pfn * frameSize)}), overlapping live run ${other.id} [${other.ptr}, ${other.ptr + other.size}) allocated at op ${other.op}`);
+        live.add({ id, ptr: pfn, size: frames, patternSeed: 0, op: index });
+        orders.set(id, order);
+        if (order >= hugeOrder && hugeOrder > 0) hugeGranted++;
+        peakFrames = Math.max(peakFrames, live.liveBytes);
+        return { frame: pfn, order };
+      };
+      const release = (id: number): Record<string, unknown> => {
+        const run = live.get(id);
+        if (!run) return { skipped: "not live" };
+        call("free", () => alloc.free(run.ptr, orders.get(id)!));
+        live.remove(id);
+        return { frame: run.ptr };
+      };
+      if (op.op === "alloc") {
+        event = request(op.id as number, num(op.size));
+      } else if (op.op === "map") {
+        // Runs of process pages get ids above any block id, one per mapped page.
+        const id = nextPageId++;
+        const pid = num(op.pid);
+        const mine = pagesOf.get(pid) ?? [];
+        mine.push(id);
+        pagesOf.set(pid, mine);
+        event = request(id, num(op.pageSize, frameSize));
+      } else if (op.op === "exit") {
+        const pid = num(op.pid);
+        for (const id of pagesOf.get(pid) ?? []) release(id);
+        pagesOf.delete(pid);
+        event = { pid };
+      } else if (op.op === "spawn") {
+        event = { pid: num(op.pid) };
       } else if (op.op === "free") {
-        const run = live.get(op.id as number);
-        if (run) {
-          call("free", () => alloc.free(run.ptr, orders.get(op.id as number)!));
-          live.remove(op.id as number);
-          event = { frame: run.ptr };
-        } else event = { skipped: "id not live" };
+        event = release(op.id as number);
       } else {
         event = { skipped: `op "${op.op}" does not apply to a frame allocator` };
       }

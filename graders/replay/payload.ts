@@ -14,35 +14,44 @@ export function patternSeed(runSeed: number, id: number, op: number): number {
   return h === 0 ? 0x6d2b79f5 : h >>> 0;
 }
 
-/** Writes `length` pattern bytes for `seed` into `out` (from index 0). */
-export function fillPattern(out: Uint8Array, length: number, seed: number): void {
-  let x = seed >>> 0;
+/**
+ * The pattern word at word index `w` of a block: a counter-based hash, so any
+ * byte range of a block's pattern can be made without the bytes before it.
+ */
+function patternWord(seed: number, w: number): number {
+  let x = Math.imul(seed ^ Math.imul(w + 1, 0x9e3779b1), 0x85ebca6b);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0xc2b2ae35);
+  return (x ^ (x >>> 13)) >>> 0;
+}
+
+/** Writes the pattern bytes [offset, offset + length) of the block with `seed` into `out` from index 0. */
+export function fillPattern(out: Uint8Array, length: number, seed: number, offset = 0): void {
   let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
+  let pos = offset;
+  // Leading bytes up to a word boundary, whole words, then the tail.
+  while (i < length && (pos & 3) !== 0) {
+    out[i++] = (patternWord(seed, pos >>> 2) >>> ((pos & 3) * 8)) & 0xff;
+    pos++;
+  }
+  for (; i + 4 <= length; i += 4, pos += 4) {
+    const x = patternWord(seed, pos >>> 2);
     out[i] = x & 0xff;
     out[i + 1] = (x >>> 8) & 0xff;
     out[i + 2] = (x >>> 16) & 0xff;
-    out[i + 3] = (x >>> 24) & 0xff;
+    out[i + 3] = x >>> 24;
   }
-  if (i < length) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    for (let k = 0; i < length; i++, k += 8) out[i] = (x >>> k) & 0xff;
-  }
+  for (; i < length; i++, pos++) out[i] = (patternWord(seed, pos >>> 2) >>> ((pos & 3) * 8)) & 0xff;
 }
 
 /** A reusable buffer that grows to the largest pattern asked for. */
 export class PatternBuffer {
   private buf = new Uint8Array(4096);
 
-  /** The pattern of `length` bytes for `seed` (a view valid until the next call). */
-  pattern(length: number, seed: number): Uint8Array {
+  /** Pattern bytes [offset, offset + length) for `seed` (a view valid until the next call). */
+  pattern(length: number, seed: number, offset = 0): Uint8Array {
     if (this.buf.length < length) this.buf = new Uint8Array(Math.max(length, this.buf.length * 2));
-    fillPattern(this.buf, length, seed);
+    fillPattern(this.buf, length, seed, offset);
     return this.buf.subarray(0, length);
   }
 }

@@ -84,9 +84,13 @@ export function replayPlacement(input: {
   let extSamples = 0;
   let usedSum = 0;
   let movesMade = 0;
+  let expectations = 0;
+  let expectationsMet = 0;
   let verdict: Verdict = "pass";
   const failures: Failure[] = [];
   const segmentsNow = (): Segment[] => kernel.segments();
+  /** Whether `pid` runs with a segment (a refused spawn leaves none). */
+  const placed = (pid: number): boolean => kernel.pids().includes(pid) && kernel.segment(pid) !== undefined;
 
   const sample = (): void => {
     const holes = holesAround(segmentsNow(), memoryBytes);
@@ -146,6 +150,11 @@ export function replayPlacement(input: {
         case "exit": {
           const pid = num(op.pid);
           dmaTargets.delete(pid);
+          // A process whose spawn was refused never ran: its exit is nothing.
+          if (!placed(pid)) {
+            event = { skipped: "the process was never placed" };
+            break;
+          }
           kernel.destroyProcess(pid);
           break;
         }
@@ -153,8 +162,16 @@ export function replayPlacement(input: {
           kernel.switchTo(num(op.pid));
           break;
         case "access": {
+          if (!placed(num(op.pid))) {
+            event = { skipped: "the process was never placed" };
+            break;
+          }
           const outcome = kernel.access(num(op.pid), num(op.addr), op.kind === "write" ? "write" : "read");
           event = outcomeEvent(outcome);
+          if (typeof op.expect === "string") {
+            expectations++;
+            if (meetsExpectation(outcome, op.expect)) expectationsMet++;
+          }
           if (typeof op.expect === "string" && !meetsExpectation(outcome, op.expect)) {
             fail("expectation", `expected ${op.expect}, got ${outcome.ok ? `physical ${hex(outcome.paddr)}` : `a ${outcome.fault.kind} fault`}`);
           }
@@ -162,7 +179,7 @@ export function replayPlacement(input: {
         }
         case "pin": {
           const pid = num(op.pid);
-          const seg = kernel.segment(pid);
+          const seg = placed(pid) ? kernel.segment(pid) : undefined;
           if (seg) {
             kernel.setPinned(pid, true);
             dmaTargets.set(pid, { paddr: seg.base, size: seg.size, pinnedAt: index });
@@ -172,7 +189,7 @@ export function replayPlacement(input: {
         }
         case "unpin": {
           const pid = num(op.pid);
-          if (kernel.segment(pid)) kernel.setPinned(pid, false);
+          if (placed(pid)) kernel.setPinned(pid, false);
           dmaTargets.delete(pid);
           movedWhilePinned.delete(pid);
           break;
@@ -208,6 +225,10 @@ export function replayPlacement(input: {
         }
         case "dma": {
           const pid = num(op.pid);
+          if (!placed(pid)) {
+            event = { skipped: "the process was never placed" };
+            break;
+          }
           const seg = kernel.segment(pid);
           const offset = num(op.offset);
           const length = num(op.length);
@@ -252,6 +273,8 @@ export function replayPlacement(input: {
       memoryUtilization: extSamples > 0 ? usedSum / extSamples : 0,
       placementSuccessRate: spawns > 0 ? (spawns - placementFailures) / spawns : 1,
       moves: movesMade,
+      expectations,
+      expectationsMet,
     },
     failures,
     opsReplayed: index,

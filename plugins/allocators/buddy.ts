@@ -22,7 +22,7 @@
  * never merge.
  *
  * Shines: power-of-two request sizes, kernels (this is how Linux hands out
- * physical pages; see plugins/frames/buddy.ts). Fails: sizes just above a
+ * physical pages; see plugins/frames/frames-buddy.ts). Fails: sizes just above a
  * power of two, and utilization in general.
  *
  * Layout: [free-list heads, one 8-byte address per order][pad][region ...]
@@ -178,7 +178,12 @@ export function makeBuddy(options: BuddyOptions = {}) {
         return newPtr;
       }
 
-      return { init, malloc, free, realloc };
+      /** The power-of-two block minus its header: the rounding shows up here. */
+      function usableSize(ptr: number): number {
+        return 2 ** orderOf(ptr - H) - H;
+      }
+
+      return { init, malloc, free, realloc, usableSize };
     },
   });
 }

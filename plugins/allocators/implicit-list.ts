@@ -181,7 +181,12 @@ export function makeImplicitList(options: ImplicitListOptions): (heap: Heap) => 
       return newPtr;
     }
 
-    return { init, malloc, free, realloc };
+    /** Payload bytes of the block: its size minus header and footer. */
+    function usableSize(ptr: number): number {
+      return sizeOf(ptr - H) - 2 * H;
+    }
+
+    return { init, malloc, free, realloc, usableSize };
   };
 }
 

@@ -68,7 +68,7 @@ function classOf(size: number): number {
   return Math.min(CLASS_COUNT - 1, SMALL_CLASSES + log - 10);
 }
 
-/** A segregated-fits allocator over `heap` (exported for `huge-page.ts`). */
+/** A segregated-fits allocator over `heap` (exported for `huge-page-aware.ts`). */
 export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions = {}): Allocator {
   const H = options.headerBytes ?? 4;
   const A = options.alignment ?? heap.alignment;
@@ -317,7 +317,12 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
     return newPtr;
   }
 
-  return { init, malloc, free, realloc };
+  /** Payload bytes of the block: its size minus the header (no footer while allocated). */
+  function usableSize(ptr: number): number {
+    return sizeOf(ptr - H) - H;
+  }
+
+  return { init, malloc, free, realloc, usableSize };
 }
 
 /** A segregated-fits allocator plugin with the given options. */

@@ -27,6 +27,8 @@ export interface ReplayResult {
 interface LiveBlock {
   ptr: number;
   size: number;
+  /** usableSize(ptr) when the allocator reports it, else size. */
+  usable: number;
   tag: number;
 }
 
@@ -73,16 +75,20 @@ export function replay(plugin: AllocatorPlugin, heap: FakeHeap, ops: readonly He
     throw new HarnessError(`${plugin.name}: op ${index} ${JSON.stringify(ops[index])}: ${message}`);
   };
 
-  const checkNew = (index: number, ptr: number, size: number, except?: number): void => {
+  /** Checks a new payload; returns its usable size (what the overlap check uses). */
+  const checkNew = (index: number, ptr: number, size: number, except?: number): number => {
     if (!Number.isSafeInteger(ptr) || ptr <= 0) fail(index, `invalid return ${ptr}`);
     if (ptr % heap.alignment !== 0) fail(index, `0x${ptr.toString(16)} is not ${heap.alignment}-aligned`);
-    if (!heap.isAddressable(ptr, size)) fail(index, `[0x${ptr.toString(16)}, +${size}) is outside the heap and every mapped region`);
+    const usable = allocator.usableSize ? allocator.usableSize(ptr) : size;
+    if (usable < size) fail(index, `usableSize ${usable} is below the ${size} bytes asked for`);
+    if (!heap.isAddressable(ptr, usable)) fail(index, `[0x${ptr.toString(16)}, +${usable}) is outside the heap and every mapped region`);
     for (const [id, block] of live) {
       if (id === except) continue;
-      if (ptr < block.ptr + block.size && block.ptr < ptr + size) {
-        fail(index, `[0x${ptr.toString(16)}, +${size}) overlaps live block ${id} [0x${block.ptr.toString(16)}, +${block.size})`);
+      if (ptr < block.ptr + block.usable && block.ptr < ptr + usable) {
+        fail(index, `[0x${ptr.toString(16)}, +${usable}) overlaps live block ${id} [0x${block.ptr.toString(16)}, +${block.usable})`);
       }
     }
+    return usable;
   };
 
   const verify = (index: number, id: number, block: LiveBlock, n: number, at = block.ptr): void => {
@@ -98,12 +104,12 @@ export function replay(plugin: AllocatorPlugin, heap: FakeHeap, ops: readonly He
       case "alloc": {
         const ptr = allocator.malloc(op.size);
         if (op.size === 0) {
-          if (ptr !== 0) checkNew(index, ptr, 1);
+          if (ptr !== 0) checkNew(index, ptr, 0);
           break;
         }
         if (ptr === 0) fail(index, "malloc returned 0 below the heap limit");
-        checkNew(index, ptr, op.size);
-        const block = { ptr, size: op.size, tag: nextTag++ };
+        const usable = checkNew(index, ptr, op.size);
+        const block = { ptr, size: op.size, usable, tag: nextTag++ };
         heap.writeBytes(ptr, pattern(block.tag, op.size));
         live.set(op.id, block);
         liveBytes += op.size;
@@ -131,14 +137,14 @@ export function replay(plugin: AllocatorPlugin, heap: FakeHeap, ops: readonly He
           break;
         }
         if (ptr === 0) fail(index, "realloc returned 0 below the heap limit");
-        checkNew(index, ptr, op.size, op.id);
+        const usable = checkNew(index, ptr, op.size, op.id);
         const keep = Math.min(block.size, op.size);
         const actual = heap.readBytes(ptr, keep);
         const expected = pattern(block.tag, keep);
         for (let i = 0; i < keep; i++) {
           if (actual[i] !== expected[i]) fail(index, `realloc lost byte ${i} of block ${op.id}`);
         }
-        const moved = { ptr, size: op.size, tag: nextTag++ };
+        const moved = { ptr, size: op.size, usable, tag: nextTag++ };
         heap.writeBytes(ptr, pattern(moved.tag, op.size));
         live.set(op.id, moved);
         liveBytes += op.size - block.size;

@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import type { AllocatorPlugin } from "memarena";
-import firstFit, { makeFirstFit } from "../../plugins/allocators/implicit-first-fit";
+import firstFit, { makeFirstFit } from "../../plugins/allocators/first-fit";
 import nextFit from "../../plugins/allocators/next-fit";
-import bestFit from "../../plugins/allocators/explicit-best-fit";
-import worstFit from "../../plugins/allocators/explicit-worst-fit";
+import bestFit from "../../plugins/allocators/best-fit";
+import worstFit from "../../plugins/allocators/worst-fit";
 import segregatedFits, { makeSegregatedFits } from "../../plugins/allocators/segregated-fits";
 import buddy from "../../plugins/allocators/buddy";
-import hugePageAware, { makeHugePageAware } from "../../plugins/allocators/huge-page";
+import hugePageAware, { makeHugePageAware } from "../../plugins/allocators/huge-page-aware";
 import { FakeHeap } from "../helpers/fake-heap";
 import { type Command, replay, toOps } from "./allocator-harness";
 

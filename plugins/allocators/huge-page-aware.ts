@@ -125,7 +125,12 @@ export function makeHugePageAware(options: HugePageAwareOptions = {}) {
         return newPtr;
       }
 
-      return { init: small.init, malloc, free, realloc };
+      /** A mapped block offers its whole mapping: that is where a huge page's waste shows. */
+      function usableSize(ptr: number): number {
+        return isMapped(ptr) ? mappedLength(ptr) - HDR : small.usableSize!(ptr);
+      }
+
+      return { init: small.init, malloc, free, realloc, usableSize };
     },
   });
 }
