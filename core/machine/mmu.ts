@@ -37,7 +37,10 @@
  *    the general loop; a clean hit returns at once, a miss (no side effect)
  *    lets the loop start at the second probe, anything else repeats the
  *    lookup in the loop (a repeated lookup of one slot changes no order).
- * Both are off while the stream is recorded. Doubles never cross a
+ * 3. probes for a page size with no live leaf anywhere (PageTables.leafCount)
+ *    are skipped: every unmap invalidates the TLBs, so such a lookup would
+ *    miss, and a miss has no side effect.
+ * The first two are off while the stream is recorded. Doubles never cross a
  * non-inlined call (they would be boxed): the slow paths take their operand
  * in `va` and leave their result in `pa`.
  */

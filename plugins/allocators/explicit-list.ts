@@ -51,10 +51,10 @@ export function makeExplicitList(options: ExplicitListOptions): (heap: Heap) => 
     /** Smallest block: header, two links, footer. */
     const minBlock = roundUp(2 * H + 2 * LINK, A);
 
-    const sizeOf = (bp: number): number => getw(bp) - (getw(bp) & FLAG_MASK);
+    const sizeOf = (bp: number): number => withoutFlags(getw(bp));
     const isAllocated = (bp: number): boolean => (getw(bp) & ALLOCATED) !== 0;
     const nextBlock = (bp: number): number => bp + sizeOf(bp);
-    const prevBlock = (bp: number): number => bp - (getw(bp - H) - (getw(bp - H) & FLAG_MASK));
+    const prevBlock = (bp: number): number => bp - withoutFlags(getw(bp - H));
     const epilogue = (): number => heap.heapEnd - H;
     const nextFree = (bp: number): number => heap.load64(bp + H);
     const prevFree = (bp: number): number => heap.load64(bp + H + LINK);
@@ -207,6 +207,11 @@ export function makeExplicitList(options: ExplicitListOptions): (heap: Heap) => 
 
     return { init, malloc, free, realloc, usableSize };
   };
+}
+
+/** The size in a header or footer word: the word without its flag bits. */
+function withoutFlags(word: number): number {
+  return word - (word & FLAG_MASK);
 }
 
 function roundUp(value: number, granule: number): number {

@@ -51,10 +51,10 @@ export function makeImplicitList(options: ImplicitListOptions): (heap: Heap) => 
     /** The smallest block that holds a 1-byte payload; smaller remainders are not split off. */
     const minBlock = roundUp(2 * H + 1, A);
 
-    const sizeOf = (bp: number): number => getw(bp) - (getw(bp) & FLAG_MASK);
+    const sizeOf = (bp: number): number => withoutFlags(getw(bp));
     const isAllocated = (bp: number): boolean => (getw(bp) & ALLOCATED) !== 0;
     const nextBlock = (bp: number): number => bp + sizeOf(bp);
-    const prevBlock = (bp: number): number => bp - (getw(bp - H) - (getw(bp - H) & FLAG_MASK));
+    const prevBlock = (bp: number): number => bp - withoutFlags(getw(bp - H));
     const epilogue = (): number => heap.heapEnd - H;
 
     function setBlock(bp: number, size: number, allocated: boolean): void {
@@ -111,9 +111,14 @@ export function makeImplicitList(options: ImplicitListOptions): (heap: Heap) => 
       }
     }
 
+    /** Walks blocks from `from` up to `to` (or the epilogue); one header load per block. */
     function scan(from: number, to: number, asize: number): number {
-      for (let bp = from; bp !== to && sizeOf(bp) > 0; bp = nextBlock(bp)) {
-        if (!isAllocated(bp) && sizeOf(bp) >= asize) return bp;
+      for (let bp = from; bp !== to; ) {
+        const word = getw(bp);
+        const size = withoutFlags(word);
+        if (size === 0) return 0;
+        if ((word & ALLOCATED) === 0 && size >= asize) return bp;
+        bp += size;
       }
       return 0;
     }
@@ -191,6 +196,11 @@ export function makeImplicitList(options: ImplicitListOptions): (heap: Heap) => 
 }
 
 /** Rounds `value` up to a multiple of `granule`. */
-export function roundUp(value: number, granule: number): number {
+export /** The size in a header or footer word: the word without its flag bits. */
+function withoutFlags(word: number): number {
+  return word - (word & FLAG_MASK);
+}
+
+function roundUp(value: number, granule: number): number {
   return Math.ceil(value / granule) * granule;
 }

@@ -79,7 +79,7 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
   const minBlock = roundUp(2 * H + 2 * LINK, A);
 
   const table = (): number => regs[REG_TABLE];
-  const sizeOf = (bp: number): number => getw(bp) - (getw(bp) & FLAG_MASK);
+  const sizeOf = (bp: number): number => withoutFlags(getw(bp));
   const isAllocated = (bp: number): boolean => (getw(bp) & ALLOCATED) !== 0;
   const isPrevAllocated = (bp: number): boolean => (getw(bp) & PREV_ALLOCATED) !== 0;
   const epilogue = (): number => heap.heapEnd - H;
@@ -97,7 +97,7 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
   function setPrevAllocated(bp: number, prevAllocated: boolean): void {
     const word = getw(bp);
     const flags = word & FLAG_MASK & ~PREV_ALLOCATED;
-    putw(bp, word - (word & FLAG_MASK) + flags + (prevAllocated ? PREV_ALLOCATED : 0));
+    putw(bp, withoutFlags(word) + flags + (prevAllocated ? PREV_ALLOCATED : 0));
   }
 
   // Links are offsets from the table (0 = none): blocks always lie above it.
@@ -150,7 +150,7 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
       total += sizeOf(next);
     }
     if (!prevAllocated) {
-      const prevSize = getw(bp - H) - (getw(bp - H) & FLAG_MASK);
+      const prevSize = withoutFlags(getw(bp - H));
       start = bp - prevSize;
       remove(start);
       total += prevSize;
@@ -215,7 +215,7 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
   function lastFreeBlock(): number {
     const epi = epilogue();
     if (isPrevAllocated(epi)) return 0;
-    return epi - (getw(epi - H) - (getw(epi - H) & FLAG_MASK));
+    return epi - withoutFlags(getw(epi - H));
   }
 
   /** Grows the heap so a free block of at least `asize` ends it; returns it, off the list, or 0. */
@@ -283,7 +283,7 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
   function growBackwards(bp: number, asize: number): number {
     if (isPrevAllocated(bp)) return 0;
     const csize = sizeOf(bp);
-    const prevSize = getw(bp - H) - (getw(bp - H) & FLAG_MASK);
+    const prevSize = withoutFlags(getw(bp - H));
     const next = bp + csize;
     const nextFreeSize = isAllocated(next) ? 0 : sizeOf(next);
     const total = prevSize + csize + nextFreeSize;
@@ -336,6 +336,11 @@ export function makeSegregatedFits(options: SegregatedFitsOptions = {}) {
 }
 
 export default makeSegregatedFits();
+
+/** The size in a header or footer word: the word without its flag bits. */
+function withoutFlags(word: number): number {
+  return word - (word & FLAG_MASK);
+}
 
 function roundUp(value: number, granule: number): number {
   return Math.ceil(value / granule) * granule;
