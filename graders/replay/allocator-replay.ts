@@ -157,8 +157,9 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
   const sbrkFailed = (before: number): boolean => counters[C_SBRK_FAILURES] > before;
 
   /** Runs `fn` on the replica's allocator and compares its answer with the primary's. */
-  const mirror = (what: string, primaryResult: number, fn: (a: Allocator) => number): void => {
+  const mirror = (describe: () => string, primaryResult: number, fn: (a: Allocator) => number): void => {
     if (!replica) return;
+    const what = describe();
     let replicaResult: number;
     try {
       replicaResult = fn(replica.alloc);
@@ -197,6 +198,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
       }
       const op = ops[index];
       let outcome: Record<string, unknown> | undefined;
+      const wantOutcome = input.onOp !== undefined;
       switch (op.op) {
         case "alloc": {
           if (live.get(op.id)) throw new Error(`workload error: id ${op.id} allocated twice`);
@@ -205,7 +207,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
           // An alignment above the default is passed as malloc's second argument (like aligned_alloc).
           const ptr = call("malloc", () => (op.align === undefined ? primary.alloc.malloc(op.size) : primary.alloc.malloc(op.size, op.align)));
           checkReturned(ptr, op.size, "malloc", align);
-          mirror(`malloc(${op.size})`, ptr, (a) => (op.align === undefined ? a.malloc(op.size) : a.malloc(op.size, op.align)));
+          mirror(() => `malloc(${op.size})`, ptr, (a) => (op.align === undefined ? a.malloc(op.size) : a.malloc(op.size, op.align)));
           if (ptr === 0) {
             if (!sbrkFailed(failuresBefore)) {
               fail("nullReturn", `nullReturn: ${input.pluginName}.malloc(${op.size}) returned 0 although the heap limit was not reached (sbrk never returned -1 during the call)`);
@@ -228,7 +230,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
           }
           verifyPattern(block, block.size, "at free");
           call("free", () => primary.alloc.free(block.ptr));
-          mirror(`free(${hex(block.ptr)})`, 0, (a) => (a.free(block.ptr), 0));
+          mirror(() => `free(${hex(block.ptr)})`, 0, (a) => (a.free(block.ptr), 0));
           live.remove(op.id);
           outcome = { address: block.ptr };
           break;
@@ -251,7 +253,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
           const ptr = call("realloc", () => doRealloc(primary.alloc));
           if (block) live.remove(op.id);
           checkReturned(ptr, op.size, "realloc", checks.alignment);
-          mirror(`realloc(${hex(oldPtr)}, ${op.size})`, ptr, doRealloc);
+          mirror(() => `realloc(${hex(oldPtr)}, ${op.size})`, ptr, doRealloc);
           if (ptr === 0) {
             if (!sbrkFailed(failuresBefore)) {
               fail("nullReturn", `nullReturn: ${input.pluginName}.realloc(${hex(oldPtr)}, ${op.size}) returned 0 although the heap limit was not reached`);
@@ -305,7 +307,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
         metrics.observeGaps(g.largest, g.total);
       }
       series?.observe(index, live.liveBytes, heapBytes, counters, layout, index === ops.length - 1);
-      input.onOp?.(at(), { ...outcome, live: live.liveBytes, heap: heapBytes });
+      if (wantOutcome) input.onOp!(at(), { ...outcome, live: live.liveBytes, heap: heapBytes });
     }
     // Everything still live must still hold its bytes at the end.
     for (const block of live.inAddressOrder()) verifyPattern(block, block.size, "at the end of the run");

@@ -62,7 +62,8 @@ export function replaySanitizer(input: {
   const { ops, origin } = expandScopes(input.ops as readonly AnyOp[], challenge.workload?.raii === true);
 
   let index = 0;
-  const site = (plugin: string, hook: string) => ({ plugin, hook, op: origin[index] ?? index, opText: opText(ops[index]) });
+  const originOf = (i: number): number => (origin ? origin[i] : i);
+  const site = (plugin: string, hook: string) => ({ plugin, hook, op: originOf(index), opText: opText(ops[index]) });
   const call = <T>(plugin: string, hook: string, fn: () => T): T => {
     try {
       return fn();
@@ -118,7 +119,7 @@ export function replaySanitizer(input: {
 
     for (index = 0; index < ops.length; index++) {
       const op = ops[index];
-      const at = origin[index];
+      const at = originOf(index);
       if (typeof op.expect === "string" && op.expect !== "leak" && REPORT_KINDS.has(op.expect)) expectations.push({ op: at, kind: op.expect });
       let event: Record<string, unknown> = {};
       switch (op.op) {

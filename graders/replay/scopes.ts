@@ -15,13 +15,14 @@ type AnyOp = { readonly op: string; readonly [k: string]: unknown };
 
 /** A flat op list and, for each op, the index of the workload op it came from. */
 export interface ExpandedOps {
-  readonly ops: AnyOp[];
-  readonly origin: number[];
+  readonly ops: readonly AnyOp[];
+  /** Undefined when the workload has no scopes (every op is its own origin). */
+  readonly origin?: number[];
 }
 
 /** Expands scope ops into plain ops. Workloads without scopes come back unchanged. */
 export function expandScopes(input: readonly AnyOp[], raii: boolean): ExpandedOps {
-  if (!input.some((o) => o.op === "scope")) return { ops: [...input], origin: input.map((_, i) => i) };
+  if (!input.some((o) => o.op === "scope")) return { ops: input };
   const ops: AnyOp[] = [];
   const origin: number[] = [];
   // Each open scope: the ids allocated with scoped: true inside it, still live.
