@@ -25,6 +25,7 @@ export interface GradeFlags {
   submitter?: string;
   audience: Audience;
   details?: boolean;
+  exitZero?: boolean;
 }
 
 /** Files the reporters write under --out. */
@@ -67,11 +68,17 @@ export async function gradeCommand(pluginArgs: string[], flags: GradeFlags): Pro
     const docs = outcome.documents;
     writeReports(docs, reporters, flags);
     if (board) {
-      for (const doc of docs) board.record(doc, { submitter: flags.submitter ?? doc.submission.name, packSha256: doc.challengePack?.sha256 });
-      if (flags.ranking) process.stdout.write(`\nLeaderboard (${flags.leaderboard}):\n${formatLeaderboard(board.ranking({}), "table")}\n`);
+      for (const doc of docs) board.record(doc, { submitter: submitterOf(doc, docs.length, flags.submitter), packSha256: doc.challengePack?.sha256 });
+      if (flags.ranking) process.stdout.write(rankingByKind(board));
+      if (flags.out && reporters.includes("html")) {
+        const file = path.join(flags.out, "leaderboard.html");
+        fs.writeFileSync(file, formatLeaderboard(board.ranking({}), "html"));
+        process.stderr.write(`memarena: wrote ${file}\n`);
+      }
     }
     if (outcome.loadFailures.length > 0) return EXIT.usage;
-    return exitCodeFor(docs, failUnder);
+    // --exit-zero: the job is to grade and record (npm start), not to gate on the verdicts.
+    return flags.exitZero ? EXIT.ok : exitCodeFor(docs, failUnder);
   } finally {
     board?.close();
   }
@@ -86,9 +93,45 @@ export function exitCodeFor(docs: readonly ResultsDocument[], failUnder?: number
   return EXIT.ok;
 }
 
+/**
+ * Who a submission belongs to on the leaderboard: --submitter for a single
+ * submission; in a class run, the file's name (submissions/alice.ts -> alice),
+ * or the plugin's name for built-ins.
+ */
+export function submitterOf(doc: ResultsDocument, count: number, flag?: string): string {
+  if (flag !== undefined && count === 1) return flag;
+  const file = doc.submission.file;
+  if (file.startsWith("builtin:")) return doc.submission.name;
+  const base = path.basename(file).replace(/\.(ts|js|mts|cts|mjs|cjs)$/, "");
+  return base === "index" || base === "" ? path.basename(path.dirname(file)) : base;
+}
+
+/** The ranking, one table per plugin kind: an allocator's total is not comparable to a sanitizer's. */
+function rankingByKind(board: Leaderboard): string {
+  const kindOf = new Map(board.entries().map((e) => [e.id, e.document.submission.kind] as const));
+  const rows = board.ranking({});
+  const kinds = [...new Set(rows.map((r) => kindOf.get(r.entryId) ?? "allocator"))];
+  let out = "";
+  for (const kind of kinds) {
+    const mine = rows.filter((r) => (kindOf.get(r.entryId) ?? "allocator") === kind).map((r, i) => ({ ...r, rank: i + 1 }));
+    out += `\nLeaderboard — ${kind} plugins:\n${formatLeaderboard(mine, "table")}\n`;
+  }
+  return out;
+}
+
 function writeReports(docs: readonly ResultsDocument[], reporters: readonly ReporterName[], flags: GradeFlags): void {
   const color = useColor(process.stdout);
   for (const name of reporters) {
+    if (name === "html" && flags.out && docs.length > 1) {
+      // One self-contained page per submission, as a student or instructor opens it.
+      for (const doc of docs) {
+        const file = path.join(flags.out, "submissions", `${doc.submission.name.replace(/[^\w.-]+/g, "_")}.html`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, REPORTERS.html([doc], { audience: flags.audience }));
+      }
+      process.stderr.write(`memarena: wrote ${docs.length} HTML reports under ${path.join(flags.out, "submissions")}\n`);
+      continue;
+    }
     const text = REPORTERS[name](docs, { audience: flags.audience, color: name === "console" ? color && !flags.out : false });
     if (flags.out && name !== "console") {
       const file = path.join(flags.out, REPORT_FILES[name]);
