@@ -30,6 +30,8 @@ export interface GradeRequest {
   /** Plugin specs: files, folders, `builtin:<name>`. */
   readonly plugins: readonly string[];
   readonly challenges: readonly LoadedChallenge[];
+  /** The challenges the pack hash names (default: `challenges`; the whole selection when grading a shard). */
+  readonly pack?: readonly LoadedChallenge[];
   /** Runs at once (default 1). */
   readonly jobs?: number;
   /** Keep per-op series (for the HTML report). */
@@ -145,7 +147,8 @@ export async function grade(req: GradeRequest): Promise<GradeOutcome> {
   });
   const runs = await pool(pairs, jobs, run);
 
-  const pack = { sha256: packHash(req.challenges), count: req.challenges.length };
+  const packed = req.pack ?? req.challenges;
+  const pack = { sha256: packHash(packed), count: packed.length };
   const documents = plugins.map((plugin) => {
     const results: ChallengeResult[] = [];
     pairs.forEach((p, i) => {

@@ -48,7 +48,8 @@ export async function gradeCommand(pluginArgs: string[], flags: GradeFlags): Pro
     throw new MemarenaError(ErrorCode.USAGE, `--fail-under: expected a percentage from 0 to 100, found "${flags.failUnder}"`);
   }
   const jobs = positiveInt("--jobs", flags.jobs, 1);
-  const challenges = shard(selectChallenges(flags.challenges), flags.shard);
+  const selected = selectChallenges(flags.challenges);
+  const challenges = shard(selected, flags.shard);
   const reporters: ReporterName[] = flags.reporter && flags.reporter.length > 0 ? flags.reporter : ["console"];
   // Open the leaderboard first: a bad file is reported before minutes of grading.
   const board = flags.leaderboard ? new Leaderboard(flags.leaderboard) : undefined;
@@ -58,6 +59,8 @@ export async function gradeCommand(pluginArgs: string[], flags: GradeFlags): Pro
     const outcome = await grade({
       plugins,
       challenges,
+      // Shards name the whole selection's pack, so their results merge into one entry.
+      pack: selected,
       jobs,
       details: flags.details || reporters.includes("html"),
       onProgress: (e: GradeProgress) => progress(e),
@@ -119,7 +122,8 @@ function rankingByKind(board: Leaderboard): string {
   return out;
 }
 
-function writeReports(docs: readonly ResultsDocument[], reporters: readonly ReporterName[], flags: GradeFlags): void {
+/** Writes each reporter's output to --out (a file per reporter) or to standard output. */
+export function writeReports(docs: readonly ResultsDocument[], reporters: readonly ReporterName[], flags: Pick<GradeFlags, "audience" | "out">): void {
   const color = useColor(process.stdout);
   for (const name of reporters) {
     if (name === "html" && flags.out && docs.length > 1) {

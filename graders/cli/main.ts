@@ -13,6 +13,7 @@ import { runCommand } from "./run-command";
 import { challengeList, challengeSchema, challengeShow, challengeValidate, challengeVerify } from "./challenge-command";
 import { initCommand } from "./init-command";
 import { leaderboardCommand } from "./leaderboard-command";
+import { mergeCommand } from "./merge-command";
 
 const examples = (lines: string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 
@@ -111,6 +112,17 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--memarena <spec>", "the memarena dependency to write in package.json (default: this installation's folder)")
     .addHelpText("after", examples(["memarena init my-alloc", "memarena init my-san --kind sanitizer"]))
     .action(wrap(initCommand));
+
+  program
+    .command("merge")
+    .description("merge the results of shards (grade --shard i/n --reporter json) into one document per submission")
+    .argument("<results...>", "results.json files from each shard")
+    .option("--leaderboard <file.db>", "record the merged results in this leaderboard")
+    .addOption(new Option("-r, --reporter <name...>", "reporters").choices(["console", "json", "junit", "markdown", "html", "gradescope"]))
+    .option("-o, --out <dir>", "write reporter files here")
+    .addOption(new Option("--audience <who>", "who reads the report").choices(["student", "instructor"]).default("instructor"))
+    .addHelpText("after", examples(["memarena grade alloc.ts --shard 1/2 --reporter json --out shard1/", "memarena merge shard1/results.json shard2/results.json --leaderboard board.db"]))
+    .action(wrap(mergeCommand));
 
   program
     .command("leaderboard")
