@@ -71,6 +71,8 @@ export class PageTables {
    * entry for it, because every unmap invalidates the TLBs.
    */
   readonly leafCount = new Float64Array(64);
+  /** Level index of the leaf found by the last successful leafAt. */
+  leafLevel = 0;
   /** Frame order of a table at level i. */
   readonly tableOrder: Int32Array;
   /** Multiply an address field by this to get a physical address (2^(pageShift - addrShift)). */
@@ -209,6 +211,33 @@ export class PageTables {
     if (this.pteBytes === 8) this.mem.store32(e + 4, 0);
     this.leafCount[this.levelShifts[leafLevel]]--;
     return frame;
+  }
+
+  /**
+   * Software walk (no TLB, no counters, no allocation): the entry address of
+   * the leaf covering `vaddr`, or -1; the leaf's level is left in `leafLevel`.
+   */
+  leafAt(root: number, vaddr: number): number {
+    if (root < 0) return -1;
+    let table = root;
+    const last = this.levels - 1;
+    for (let i = 0; i <= last; i++) {
+      const e = table + (Math.floor(vaddr / this.levelSize[i]) % this.entries[i]) * this.pteBytes;
+      const lo = this.mem.load32(e);
+      if ((lo & PTE_PRESENT) === 0) return -1;
+      if (i === last || (lo & PTE_HUGE) !== 0) {
+        this.leafLevel = i;
+        return e;
+      }
+      const hi = this.pteBytes === 8 ? this.mem.load32(e + 4) : 0;
+      table = (hi * TWO32 + (lo - (lo & PTE_FLAG_MASK))) * this.addrScale;
+    }
+    return -1;
+  }
+
+  /** log2 of the page size mapped by a leaf at level `level`. */
+  shiftOfLevel(level: number): number {
+    return this.levelShifts[level];
   }
 
   /** Software walk (no TLB, no counters): the leaf covering `vaddr`, or null. */

@@ -23,6 +23,8 @@ export const CHUNK_BYTES = 65536;
 const INV_CHUNK = 1 / CHUNK_BYTES;
 const TWO32 = 4294967296;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** Copies up to this many bytes in a loop rather than through a subarray view. */
+const SHORT_COPY = 64;
 
 const ZERO_BUFFER = new ArrayBuffer(CHUNK_BYTES);
 const ZERO_VIEW = new DataView(ZERO_BUFFER);
@@ -176,7 +178,11 @@ export class PhysicalMemory {
       const c = (p * INV_CHUNK) | 0;
       const off = p - c * CHUNK_BYTES;
       const n = Math.min(length - done, CHUNK_BYTES - off);
-      dst.set(this.bytes[c].subarray(off, off + n), dstOffset + done);
+      const src = this.bytes[c];
+      // Short pieces byte by byte: a subarray view per piece would cost more than the copy.
+      const d = dstOffset + done;
+      if (n <= SHORT_COPY && d >= 0 && d + n <= dst.length) for (let i = 0; i < n; i++) dst[d + i] = src[off + i];
+      else dst.set(src.subarray(off, off + n), d);
       done += n;
     }
   }
@@ -197,7 +203,9 @@ export class PhysicalMemory {
         }
         b = this.bytes[this.materialize(c)];
       }
-      b.set(src.subarray(srcOffset + done, srcOffset + done + n), off);
+      const from = srcOffset + done;
+      if (n <= SHORT_COPY && from >= 0 && from + n <= src.length) for (let i = 0; i < n; i++) b[off + i] = src[from + i];
+      else b.set(src.subarray(srcOffset + done, srcOffset + done + n), off);
       done += n;
     }
   }

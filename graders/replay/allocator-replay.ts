@@ -64,6 +64,12 @@ export interface AllocatorReplayResult {
   readonly leaked: readonly { id: number; ptr: number; size: number; op: number }[];
 }
 
+/** The machine kernel's allocation-free peek and poke (MachineKernel). */
+interface FastPeekPoke {
+  peekInto(pid: number, vaddr: number, out: Uint8Array, length: number): boolean;
+  poke(pid: number, vaddr: number, bytes: Uint8Array, length: number): boolean;
+}
+
 interface Instance {
   readonly heap: Heap;
   alloc: Allocator;
@@ -112,15 +118,37 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
     return false;
   };
 
+  // The machine kernel's allocation-free forms of peek and poke, when the kernel has them.
+  const fastKernel = typeof (kernel as Partial<FastPeekPoke>).peekInto === "function" ? (kernel as unknown as FastPeekPoke) : undefined;
+  const replicaKernel = input.replica?.machine.kernel;
+  const fastReplicaKernel = typeof (replicaKernel as Partial<FastPeekPoke> | undefined)?.peekInto === "function" ? (replicaKernel as unknown as FastPeekPoke) : undefined;
+  let peeked = new Uint8Array(4096);
+
   const writePattern = (block: LiveBlock): void => {
-    const bytes = patterns.pattern(block.size, block.patternSeed);
+    const size = block.size;
+    if (fastKernel) {
+      const bytes = patterns.fill(size, block.patternSeed);
+      if (!fastKernel.poke(pid, block.ptr, bytes, size)) fail("bounds", `payload of ${blockText(block)} is not mapped memory`);
+      if (replica && input.replica) {
+        if (fastReplicaKernel) fastReplicaKernel.poke(input.replica.pid, block.ptr, bytes, size);
+        else input.replica.machine.kernel.poke(input.replica.pid, block.ptr, bytes.subarray(0, size));
+      }
+      return;
+    }
+    const bytes = patterns.pattern(size, block.patternSeed);
     if (!kernel.poke(pid, block.ptr, bytes)) fail("bounds", `payload of ${blockText(block)} is not mapped memory`);
     if (replica && input.replica) input.replica.machine.kernel.poke(input.replica.pid, block.ptr, bytes);
   };
   const verifyPattern = (block: LiveBlock, length: number, when: string, check = "payloadIntegrity"): void => {
     if (!checks.payloadIntegrity || length === 0) return;
-    const actual = kernel.peek(pid, block.ptr, length);
-    const expected = patterns.pattern(length, block.patternSeed);
+    let actual: Uint8Array | null;
+    if (fastKernel) {
+      if (peeked.length < length) peeked = new Uint8Array(Math.max(length, peeked.length * 2));
+      actual = fastKernel.peekInto(pid, block.ptr, peeked, length) ? peeked : null;
+    } else {
+      actual = kernel.peek(pid, block.ptr, length);
+    }
+    const expected = patterns.fill(length, block.patternSeed);
     const at = actual === null ? 0 : firstDifference(actual, expected, length);
     if (at >= 0) {
       const found = actual === null ? "unmapped memory" : `0x${actual[at].toString(16).padStart(2, "0")}`;
@@ -191,6 +219,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
       call("init", () => replica.alloc.init?.());
     }
 
+    const wantOutcome = input.onOp !== undefined;
     for (index = 0; index < ops.length; index++) {
       if (replica && recreateAt.has(index)) {
         replica.alloc = call("create", () => plugin.create(replica.heap));
@@ -198,41 +227,50 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
       }
       const op = ops[index];
       let outcome: Record<string, unknown> | undefined;
-      const wantOutcome = input.onOp !== undefined;
       switch (op.op) {
         case "alloc": {
           if (live.get(op.id)) throw new Error(`workload error: id ${op.id} allocated twice`);
           const align = op.align ?? checks.alignment;
           const failuresBefore = counters[C_SBRK_FAILURES];
           // An alignment above the default is passed as malloc's second argument (like aligned_alloc).
-          const ptr = call("malloc", () => (op.align === undefined ? primary.alloc.malloc(op.size) : primary.alloc.malloc(op.size, op.align)));
+          // The hot hooks are called inline, not through call(): no closure per op.
+          let ptr: number;
+          try {
+            ptr = op.align === undefined ? primary.alloc.malloc(op.size) : primary.alloc.malloc(op.size, op.align);
+          } catch (e) {
+            throw pluginFailure(e, { plugin: input.pluginName, hook: "malloc", op: at(), opText: opText(ops[index]) });
+          }
           checkReturned(ptr, op.size, "malloc", align);
-          mirror(() => `malloc(${op.size})`, ptr, (a) => (op.align === undefined ? a.malloc(op.size) : a.malloc(op.size, op.align)));
+          if (replica) mirror(() => `malloc(${op.size})`, ptr, (a) => (op.align === undefined ? a.malloc(op.size) : a.malloc(op.size, op.align)));
           if (ptr === 0) {
             if (!sbrkFailed(failuresBefore)) {
               fail("nullReturn", `nullReturn: ${input.pluginName}.malloc(${op.size}) returned 0 although the heap limit was not reached (sbrk never returned -1 during the call)`);
             }
-            outcome = { address: null };
+            if (wantOutcome) outcome = { address: null };
             break;
           }
           const block: LiveBlock = { id: op.id, ptr, size: op.size, patternSeed: patternSeed(input.seed, op.id, index), op: at() };
           live.add(block);
           if (checks.payloadIntegrity) writePattern(block);
           if (primary.alloc.usableSize) metrics.observeUsable(op.size, call("usableSize", () => primary.alloc.usableSize!(ptr)));
-          outcome = { address: ptr };
+          if (wantOutcome) outcome = { address: ptr };
           break;
         }
         case "free": {
           const block = live.get(op.id);
           if (!block) {
-            outcome = { skipped: "id not live (its allocation failed)" };
+            if (wantOutcome) outcome = { skipped: "id not live (its allocation failed)" };
             break;
           }
           verifyPattern(block, block.size, "at free");
-          call("free", () => primary.alloc.free(block.ptr));
-          mirror(() => `free(${hex(block.ptr)})`, 0, (a) => (a.free(block.ptr), 0));
+          try {
+            primary.alloc.free(block.ptr);
+          } catch (e) {
+            throw pluginFailure(e, { plugin: input.pluginName, hook: "free", op: at(), opText: opText(ops[index]) });
+          }
+          if (replica) mirror(() => `free(${hex(block.ptr)})`, 0, (a) => (a.free(block.ptr), 0));
           live.remove(op.id);
-          outcome = { address: block.ptr };
+          if (wantOutcome) outcome = { address: block.ptr };
           break;
         }
         case "realloc": {

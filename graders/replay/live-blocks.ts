@@ -76,8 +76,14 @@ export class LiveBlocks {
   /** Adds a block (the caller has checked it overlaps nothing). */
   add(block: LiveBlock): void {
     const i = this.lowerBound(block.ptr);
-    this.starts.splice(i, 0, block.ptr);
-    this.sorted.splice(i, 0, block);
+    // Appending is the common case (heaps grow upwards); splice only in the middle.
+    if (i === this.starts.length) {
+      this.starts.push(block.ptr);
+      this.sorted.push(block);
+    } else {
+      this.starts.splice(i, 0, block.ptr);
+      this.sorted.splice(i, 0, block);
+    }
     this.byId.set(block.id, block);
     this.liveBytes += block.size;
   }
@@ -89,8 +95,17 @@ export class LiveBlocks {
     this.byId.delete(id);
     let i = this.lowerBound(block.ptr);
     while (this.sorted[i] !== block) i++;
-    this.starts.splice(i, 1);
-    this.sorted.splice(i, 1);
+    // The ends without splice (which allocates the removed elements' array).
+    if (i === 0) {
+      this.starts.shift();
+      this.sorted.shift();
+    } else if (i === this.sorted.length - 1) {
+      this.starts.pop();
+      this.sorted.pop();
+    } else {
+      this.starts.splice(i, 1);
+      this.sorted.splice(i, 1);
+    }
     this.liveBytes -= block.size;
     return block;
   }

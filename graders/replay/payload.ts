@@ -50,9 +50,14 @@ export class PatternBuffer {
 
   /** Pattern bytes [offset, offset + length) for `seed` (a view valid until the next call). */
   pattern(length: number, seed: number, offset = 0): Uint8Array {
+    return this.fill(length, seed, offset).subarray(0, length);
+  }
+
+  /** Like pattern, but the whole buffer: its first `length` bytes are the pattern (no view is made). */
+  fill(length: number, seed: number, offset = 0): Uint8Array {
     if (this.buf.length < length) this.buf = new Uint8Array(Math.max(length, this.buf.length * 2));
     fillPattern(this.buf, length, seed, offset);
-    return this.buf.subarray(0, length);
+    return this.buf;
   }
 }
 
