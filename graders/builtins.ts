@@ -5,17 +5,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PluginKind } from "../core/sdk/types";
+import { builtinNames } from "./loader/resolve";
+import { PACKAGE_ROOT } from "./package-root";
 
-/** The repository root (where package.json is), from the source tree or from dist/. */
-export const PACKAGE_ROOT: string = (() => {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, "package.json"))) {
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-  return dir;
-})();
+export { PACKAGE_ROOT };
 
 /** Folder of each plugin kind under plugins/. */
 export const KIND_FOLDERS: Readonly<Record<PluginKind, string>> = {
@@ -24,9 +17,6 @@ export const KIND_FOLDERS: Readonly<Record<PluginKind, string>> = {
   placement: "placement",
   "frame-allocator": "frames",
 };
-
-/** A plugin file has a default export; helper modules beside it have none. */
-const DEFAULT_EXPORT_RE = /^export\s+default\s/m;
 
 /** A built-in plugin's spec and file. */
 export interface BuiltinPlugin {
@@ -42,11 +32,7 @@ export function listBuiltinPlugins(): BuiltinPlugin[] {
   for (const [kind, folder] of Object.entries(KIND_FOLDERS) as [PluginKind, string][]) {
     const dir = path.join(PACKAGE_ROOT, "plugins", folder);
     if (!fs.existsSync(dir)) continue;
-    for (const name of fs.readdirSync(dir).sort()) {
-      if (!name.endsWith(".ts")) continue;
-      const file = path.join(dir, name);
-      if (DEFAULT_EXPORT_RE.test(fs.readFileSync(file, "utf8"))) out.push({ spec: `builtin:${name.slice(0, -3)}`, kind, file });
-    }
+    for (const name of builtinNames()[folder] ?? []) out.push({ spec: `builtin:${name}`, kind, file: path.join(dir, `${name}.ts`) });
   }
   return out;
 }

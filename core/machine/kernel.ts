@@ -90,6 +90,8 @@ export class MachineKernel implements Kernel, HeapHost {
   /** The current process (-1 before the first switch). */
   currentPid = -1;
   private readonly procs = new Map<number, Process>();
+  /** The process proc() returned last (dropped when it is destroyed). */
+  private lastProc: Process | undefined = undefined;
   private nextPid = 1;
   private readonly paging: boolean;
   private readonly baseShift: number;
@@ -170,6 +172,7 @@ export class MachineKernel implements Kernel, HeapHost {
     }
     proc.regions = [];
     this.procs.delete(pid);
+    if (this.lastProc === proc) this.lastProc = undefined;
     if (this.currentPid === pid) {
       this.currentPid = -1;
       this.cpu.root = -1;
@@ -325,10 +328,15 @@ export class MachineKernel implements Kernel, HeapHost {
     const brk = old + increment;
     if (brk - proc.heapStart > proc.heapLimit) return -1;
     if (this.paging) {
-      const heap = proc.regions.find((r) => r.kind === "heap")!;
+      const rs = proc.regions;
+      let heap = rs[0];
+      for (let i = 0; heap.kind !== "heap"; ) heap = rs[++i];
       const end = roundUp(brk, this.pageSize);
-      if (proc.regions.some((r) => r !== heap && r.start < end && r.end > heap.start)) return -1;
-      if (end > 2 ** this.config.paging.virtualBits) return -1;
+      for (let i = 0; i < rs.length; i++) {
+        const r = rs[i];
+        if (r !== heap && r.start < end && r.end > heap.start) return -1;
+      }
+      if (end > this.vlimit) return -1;
       heap.end = Math.max(heap.end, end);
     } else if (this.config.mode === "base-limit" ? brk > Math.max(0, proc.segSize) : brk > this.config.physicalMemoryBytes) {
       return -1;
@@ -598,8 +606,12 @@ export class MachineKernel implements Kernel, HeapHost {
   // ---- internals -------------------------------------------------------
 
   private proc(pid: number): Process {
+    // Most calls name the process of the call before: one comparison instead of a map lookup.
+    const last = this.lastProc;
+    if (last !== undefined && last.pid === pid) return last;
     const p = this.procs.get(pid);
     if (!p) throw misuse(`no process ${pid}`, { pid });
+    this.lastProc = p;
     return p;
   }
 
@@ -630,9 +642,9 @@ export class MachineKernel implements Kernel, HeapHost {
     if (!(vaddr >= 0 && vaddr < this.vlimit)) return false;
     const e = this.pt.leafAt(proc.root, vaddr);
     if (e < 0) return false;
-    const size = 2 ** this.pt.shiftOfLevel(this.pt.leafLevel);
+    const size = this.pt.levelSize[this.pt.leafLevel];
     const base = Math.floor(vaddr / size) * size;
-    this.spanPaddr = this.pt.frameAt(e) + (vaddr - base);
+    this.spanPaddr = this.pt.leafFrame + (vaddr - base);
     this.spanEnd = base + size;
     return true;
   }

@@ -71,8 +71,13 @@ export class PageTables {
    * entry for it, because every unmap invalidates the TLBs.
    */
   readonly leafCount = new Float64Array(64);
+  /** 2^-levelShifts[i] and 2^-levelBits[i]: leafAt's divisions as exact multiplies. */
+  private readonly levelInv: Float64Array;
+  private readonly entriesInv: Float64Array;
   /** Level index of the leaf found by the last successful leafAt. */
   leafLevel = 0;
+  /** Physical address of the page mapped by the leaf found by the last successful leafAt (frameAt of its entry). */
+  leafFrame = 0;
   /** Frame order of a table at level i. */
   readonly tableOrder: Int32Array;
   /** Multiply an address field by this to get a physical address (2^(pageShift - addrShift)). */
@@ -93,6 +98,8 @@ export class PageTables {
     this.levelShifts = pg.levelShifts;
     this.levelSize = Float64Array.from(pg.levelShifts, (s) => 2 ** s);
     this.entries = Float64Array.from(pg.levelBits, (b) => 2 ** b);
+    this.levelInv = Float64Array.from(pg.levelShifts, (sh) => 2 ** -sh);
+    this.entriesInv = Float64Array.from(pg.levelBits, (b) => 2 ** -b);
     this.tableOrder = Int32Array.from(pg.levelBits, (b) => {
       const bytes = 2 ** b * pg.pteBytes;
       return bytes <= pg.pageSize ? 0 : Math.ceil(Math.log2(bytes / pg.pageSize));
@@ -215,29 +222,29 @@ export class PageTables {
 
   /**
    * Software walk (no TLB, no counters, no allocation): the entry address of
-   * the leaf covering `vaddr`, or -1; the leaf's level is left in `leafLevel`.
+   * the leaf covering `vaddr`, or -1; the leaf's level is left in `leafLevel`
+   * and the page's physical address in `leafFrame`.
    */
   leafAt(root: number, vaddr: number): number {
     if (root < 0) return -1;
     let table = root;
     const last = this.levels - 1;
     for (let i = 0; i <= last; i++) {
-      const e = table + (Math.floor(vaddr / this.levelSize[i]) % this.entries[i]) * this.pteBytes;
+      // entryAddr with exact power-of-two multiplies instead of a division and a (slow) fmod.
+      const x = Math.floor(vaddr * this.levelInv[i]);
+      const e = table + (x - Math.floor(x * this.entriesInv[i]) * this.entries[i]) * this.pteBytes;
       const lo = this.mem.load32(e);
       if ((lo & PTE_PRESENT) === 0) return -1;
+      const hi = this.pteBytes === 8 ? this.mem.load32(e + 4) : 0;
+      const frame = (hi * TWO32 + (lo - (lo & PTE_FLAG_MASK))) * this.addrScale;
       if (i === last || (lo & PTE_HUGE) !== 0) {
         this.leafLevel = i;
+        this.leafFrame = frame;
         return e;
       }
-      const hi = this.pteBytes === 8 ? this.mem.load32(e + 4) : 0;
-      table = (hi * TWO32 + (lo - (lo & PTE_FLAG_MASK))) * this.addrScale;
+      table = frame;
     }
     return -1;
-  }
-
-  /** log2 of the page size mapped by a leaf at level `level`. */
-  shiftOfLevel(level: number): number {
-    return this.levelShifts[level];
   }
 
   /** Software walk (no TLB, no counters): the leaf covering `vaddr`, or null. */

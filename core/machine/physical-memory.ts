@@ -24,7 +24,7 @@ const INV_CHUNK = 1 / CHUNK_BYTES;
 const TWO32 = 4294967296;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /** Copies up to this many bytes in a loop rather than through a subarray view. */
-const SHORT_COPY = 64;
+const SHORT_COPY = 128;
 
 const ZERO_BUFFER = new ArrayBuffer(CHUNK_BYTES);
 const ZERO_VIEW = new DataView(ZERO_BUFFER);

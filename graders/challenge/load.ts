@@ -5,6 +5,7 @@
  * every file at once as one INVALID_CHALLENGE error. Past this module the
  * `Challenge` type is trusted.
  */
+import { PACKAGE_ROOT } from "../package-root";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -18,19 +19,11 @@ import { didYouMean, sortProblems, truncateJson, validateChallengeValue } from "
 export type { LoadedChallenge };
 
 /** Finds `challenges/<sub>` from this file, in the source tree or in dist/. */
-function findChallengesDir(): string {
-  for (const up of ["..", "../..", "../../.."]) {
-    const dir = path.resolve(__dirname, up, "challenges");
-    if (fs.existsSync(path.join(dir, "challenge.schema.json"))) return dir;
-  }
-  return path.resolve(__dirname, "../../challenges");
-}
-
 /** The built-in challenge pack: `<topic>/<name>.json`, with `<name>/accepted`, `<name>/rejected` and `traces/`. */
-export const BUILTIN_PACK_DIR: string = path.join(findChallengesDir(), "pack");
+export const BUILTIN_PACK_DIR: string = path.join(PACKAGE_ROOT, "challenges", "pack");
 
 /** The challenge schema file (for `memarena challenge schema` and `$schema` paths). */
-export const CHALLENGE_SCHEMA_FILE: string = path.join(findChallengesDir(), "challenge.schema.json");
+export const CHALLENGE_SCHEMA_FILE: string = path.join(PACKAGE_ROOT, "challenges", "challenge.schema.json");
 
 /** Folders that hold a challenge's companions, never challenges. */
 const COMPANION_DIRS = new Set(["accepted", "rejected", "traces", "node_modules"]);

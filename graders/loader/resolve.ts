@@ -29,11 +29,21 @@ function notFound(spec: string, why: string, data: Record<string, unknown> = {})
 }
 
 /** The names of all built-in plugins, by folder. */
+/** A plugin file has a default export; the helper modules beside the built-ins have none. */
+export function isPluginFile(file: string): boolean {
+  return /^export\s+default\s/m.test(fs.readFileSync(file, "utf8"));
+}
+
+/** The built-in plugin names in each plugins/ folder. */
 export function builtinNames(pluginsDir = path.join(PACKAGE_ROOT, "plugins")): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const folder of BUILTIN_FOLDERS) {
     try {
-      out[folder] = fs.readdirSync(path.join(pluginsDir, folder)).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.endsWith(".test.ts")).map((f) => f.slice(0, -3)).sort();
+      out[folder] = fs
+        .readdirSync(path.join(pluginsDir, folder))
+        .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.endsWith(".test.ts") && isPluginFile(path.join(pluginsDir, folder, f)))
+        .map((f) => f.slice(0, -3))
+        .sort();
     } catch {
       out[folder] = [];
     }
@@ -46,7 +56,7 @@ export function resolveSpec(spec: string, cwd: string = process.cwd(), pluginsDi
   if (spec.startsWith("builtin:")) {
     const name = spec.slice("builtin:".length);
     if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) throw notFound(spec, "a built-in plugin name is letters, digits, dots, dashes and underscores");
-    const hits = BUILTIN_FOLDERS.map((folder) => path.join(pluginsDir, folder, `${name}.ts`)).filter((f) => fs.existsSync(f));
+    const hits = BUILTIN_FOLDERS.map((folder) => path.join(pluginsDir, folder, `${name}.ts`)).filter((f) => fs.existsSync(f) && isPluginFile(f));
     if (hits.length > 1) {
       throw new MemarenaError(ErrorCode.INTERNAL, `${spec}: the built-in name exists in more than one folder: ${hits.map((h) => path.relative(pluginsDir, h)).join(", ")}`, { spec, files: hits });
     }

@@ -4,24 +4,12 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { PACKAGE_ROOT } from "../package-root";
 
-/** The package root: the nearest folder above this module with memarena's package.json. */
-export const PACKAGE_ROOT = findPackageRoot(__dirname);
+export { PACKAGE_ROOT };
 
 /** The production child bundle. */
 export const DEFAULT_CHILD_BUNDLE = path.join(PACKAGE_ROOT, "dist", "sandbox-child.js");
-
-function findPackageRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string };
-      if (pkg.name === "memarena") return dir;
-    } catch {
-      /* keep looking */
-    }
-    if (path.dirname(dir) === dir) return path.resolve(from, "..", "..");
-  }
-}
 
 interface BuildScript {
   buildChild(options?: { outfile?: string; replay?: string }): { outfile: string };

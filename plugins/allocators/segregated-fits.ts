@@ -19,6 +19,8 @@
  *    sbrk only the difference. realloc grows in place into a free successor,
  *    at the heap end (sbrk the difference), or backwards into a free
  *    predecessor (memmove down) before it falls back to malloc + copy + free.
+ *  - A small request carved from a bigger free block takes its HIGH end, so
+ *    the free rest stays next to the block before — often a growing buffer.
  *
  * Block layout (H = header bytes, 4 by default; links are 4-byte offsets from
  * the table, so the heap must stay below 4 GiB):
@@ -33,11 +35,13 @@
  * free O(1), realloc O(1) plus any copy. State outside simulated memory:
  * registers[0] = table address (0 = not initialised).
  *
- * Shines: mixed sizes, churn, realloc-heavy programs (≥ 90% utilization on
- * the malloc-lab-style workloads of the test suite). Fails: adversarial
- * patterns that pin small blocks between freed big ones (e.g. malloc-lab's
- * binary-bal: 64/448 pairs, then 512s): no placement policy without moving
- * blocks avoids that external fragmentation.
+ * Shines: mixed sizes, churn, one growing buffer (≥ 90% utilization on the
+ * malloc-lab-style workloads of the test suite). Fails: several buffers
+ * growing in turn with small blocks landing between them (50-90%, very
+ * sensitive to layout: each move to the heap end strands a hole), and
+ * patterns that pin small blocks between freed big ones (malloc-lab's
+ * binary-bal: 64/448 pairs, then 512s, ~54%): no placement policy that never
+ * moves live blocks avoids that external fragmentation.
  *
  * malloc(0) returns 0. Options: `makeSegregatedFits({ headerBytes, alignment })`.
  */

@@ -22,8 +22,8 @@ function thrown(fn: () => unknown): MemarenaError {
 
 describe("loadPlugin", () => {
   it("loads a built-in by name, bundled with memarena as its only import", () => {
-    const p = loadPlugin("builtin:implicit-first-fit");
-    expect(p).toMatchObject({ kind: "allocator", file: "builtin:implicit-first-fit", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const p = loadPlugin("builtin:first-fit");
+    expect(p).toMatchObject({ kind: "allocator", file: "builtin:first-fit", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(typeof p.name).toBe("string");
     expect(p.code).toContain('require("memarena")');
     expect(p.code).not.toMatch(/^\s*import\s/m);
@@ -32,7 +32,10 @@ describe("loadPlugin", () => {
   it("an unknown built-in is PLUGIN_NOT_FOUND listing what exists", () => {
     const e = thrown(() => loadPlugin("builtin:no-such-thing"));
     expect(e.code).toBe(ErrorCode.PLUGIN_NOT_FOUND);
-    expect(e.data.available).toContain("implicit-first-fit");
+    expect(e.data.available).toContain("first-fit");
+    // Helper modules beside the built-ins (no default export) are not plugins.
+    expect(e.data.available).not.toContain("implicit-list");
+    expect(thrown(() => loadPlugin("builtin:implicit-list")).code).toBe(ErrorCode.PLUGIN_NOT_FOUND);
     expect(thrown(() => loadPlugin(fx("missing.ts"))).code).toBe(ErrorCode.PLUGIN_NOT_FOUND);
     expect(thrown(() => loadPlugin(fx("hidden/secret-challenge.json"))).code).toBe(ErrorCode.PLUGIN_NOT_FOUND);
   });

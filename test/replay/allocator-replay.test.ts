@@ -1,4 +1,4 @@
-import firstFit from "../../plugins/allocators/implicit-first-fit";
+import firstFit from "../../plugins/allocators/first-fit";
 import type { AllocatorPlugin } from "memarena";
 import type { Challenge } from "../../graders/challenge/types";
 import { runJob } from "../../graders/replay/run-job";

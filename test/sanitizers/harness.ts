@@ -7,7 +7,7 @@
  */
 import type { SanitizerPlugin } from "memarena";
 import { defineSanitizer } from "memarena";
-import firstFit from "../../plugins/allocators/implicit-first-fit";
+import firstFit from "../../plugins/allocators/first-fit";
 import type { Challenge } from "../../graders/challenge/types";
 import { validateChallengeValue } from "../../graders/challenge/validate";
 import type { RunResult } from "../../graders/protocol";
