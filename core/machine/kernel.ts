@@ -40,7 +40,7 @@ import type { Cpu } from "./cpu";
 import { FRAME_DATA, type FrameTable } from "./frames";
 import type { Mmu } from "./mmu";
 import type { PageTables } from "./page-table";
-import type { PhysicalMemory } from "./physical-memory";
+import type { PhysicalMemory, WordSource } from "./physical-memory";
 import { COUNTERS, CPU, FRAME_TABLE, MACHINE_CONFIG, MMU, PAGE_TABLES, PHYSICAL_MEMORY } from "./tokens";
 import type { AccessOutcome, Kernel, MapFlags, PrivilegedAction, ProcessOptions, Region } from "./types";
 import { type HeapHost, UserHeap } from "./user-heap";
@@ -104,7 +104,7 @@ export class MachineKernel implements Kernel, HeapHost {
   /** Results of span(). */
   private spanPaddr = 0;
   private spanEnd = 0;
-  /** poke's pieces: (physical address, length) pairs. */
+  /** pieces(): (physical address, length) pairs. */
   private pokeSpans = new Float64Array(16);
 
   constructor(
@@ -515,15 +515,63 @@ export class MachineKernel implements Kernel, HeapHost {
 
   /** Writes `bytes[0, length)` (default: all of them); see the Kernel interface. Each page is walked once. */
   poke(pid: number, vaddr: number, bytes: Uint8Array, length = bytes.length): boolean {
-    const proc = this.proc(pid);
-    // Check (and back) every page before writing anything, keeping each piece's physical address and length.
+    const count = this.pieces(this.proc(pid), vaddr, length, true);
+    if (count < 0) return false;
+    const spans = this.pokeSpans;
+    for (let k = 0, done = 0; k < count; k++) {
+      const n = spans[k * 2 + 1];
+      this.mem.write(spans[k * 2], bytes, done, n);
+      done += n;
+    }
+    return true;
+  }
+
+  /** Like poke, writing bytes [srcPos, srcPos + length) of a word source (no byte array is made). */
+  pokeSource(pid: number, vaddr: number, length: number, src: WordSource, srcPos: number): boolean {
+    const count = this.pieces(this.proc(pid), vaddr, length, true);
+    if (count < 0) return false;
+    const spans = this.pokeSpans;
+    for (let k = 0, done = 0; k < count; k++) {
+      const n = spans[k * 2 + 1];
+      this.mem.writeSource(spans[k * 2], n, src, srcPos + done);
+      done += n;
+    }
+    return true;
+  }
+
+  /**
+   * Compares [vaddr, vaddr + length) with bytes [srcPos, srcPos + length) of
+   * a word source, as peek would see it: the first differing offset, -1 when
+   * all match, -2 when some byte is unmapped (peek would give null).
+   */
+  compareSource(pid: number, vaddr: number, length: number, src: WordSource, srcPos: number): number {
+    const count = this.pieces(this.proc(pid), vaddr, length, false);
+    if (count < 0) return -2;
+    const spans = this.pokeSpans;
+    for (let k = 0, done = 0; k < count; k++) {
+      const n = spans[k * 2 + 1];
+      const at = this.mem.firstDifferenceFrom(spans[k * 2], n, src, srcPos + done);
+      if (at >= 0) return done + at;
+      done += n;
+    }
+    return -1;
+  }
+
+  /**
+   * The physical pieces of [vaddr, vaddr + length) as (paddr, length) pairs
+   * in pokeSpans; returns their number, or -1 when a page is unmapped. With
+   * `back`, unmapped pages of valid regions are demand-filled first (poke:
+   * every page is checked and backed before anything is written).
+   */
+  private pieces(proc: Process, vaddr: number, length: number, back: boolean): number {
     let spans = this.pokeSpans;
     let count = 0;
     for (let done = 0; done < length; ) {
       const va = vaddr + done;
       if (!this.span(proc, va)) {
+        if (!back) return -1;
         const r = this.paging ? this.regionAt(proc, va) : undefined;
-        if (!r || r.protection === "none" || !this.fillPage(proc, r, va)) return false;
+        if (!r || r.protection === "none" || !this.fillPage(proc, r, va)) return -1;
         this.span(proc, va);
       }
       const n = Math.min(length - done, this.spanEnd - va);
@@ -537,12 +585,7 @@ export class MachineKernel implements Kernel, HeapHost {
       count++;
       done += n;
     }
-    for (let k = 0, done = 0; k < count; k++) {
-      const n = spans[k * 2 + 1];
-      this.mem.write(spans[k * 2], bytes, done, n);
-      done += n;
-    }
-    return true;
+    return count;
   }
 
   mappedBytes(pid: number): number {

@@ -30,6 +30,12 @@ const ZERO_BUFFER = new ArrayBuffer(CHUNK_BYTES);
 const ZERO_VIEW = new DataView(ZERO_BUFFER);
 const ZERO_BYTES = new Uint8Array(ZERO_BUFFER);
 
+/** Bytes produced a 32-bit word at a time (writeSource, firstDifferenceFrom): byte k is (word(k >>> 2) >>> ((k & 3) * 8)) & 0xff. */
+export interface WordSource {
+  /** Bytes [4w, 4w + 4) of the source, little-endian, as an unsigned 32-bit number. */
+  word(w: number): number;
+}
+
 /** Sparse little-endian physical memory addressed by physical byte address (paddr). */
 export class PhysicalMemory {
   /** Size in bytes. */
@@ -210,6 +216,54 @@ export class PhysicalMemory {
     }
   }
 
+  /**
+   * Like write, with the bytes [srcPos, srcPos + length) of a word source
+   * (no source array, whole words where they fit): the same bytes land and
+   * the same chunks are materialized.
+   */
+  writeSource(paddr: number, length: number, src: WordSource, srcPos: number): void {
+    let done = 0;
+    while (done < length) {
+      const p = paddr + done;
+      const c = (p * INV_CHUNK) | 0;
+      const off = p - c * CHUNK_BYTES;
+      const n = Math.min(length - done, CHUNK_BYTES - off);
+      let v = this.views[c];
+      if (v === ZERO_VIEW) {
+        if (sourceIsZero(src, srcPos + done, n)) {
+          done += n;
+          continue;
+        }
+        v = this.views[this.materialize(c)];
+      }
+      let i = 0;
+      let q = srcPos + done;
+      for (; i < n && (q & 3) !== 0; i++, q++) v.setUint8(off + i, (src.word(q >>> 2) >>> ((q & 3) * 8)) & 0xff);
+      for (; i + 4 <= n; i += 4, q += 4) v.setUint32(off + i, src.word(q >>> 2), true);
+      for (; i < n; i++, q++) v.setUint8(off + i, (src.word(q >>> 2) >>> ((q & 3) * 8)) & 0xff);
+      done += n;
+    }
+  }
+
+  /** Index of the first byte in [0, length) where memory at `paddr` differs from source bytes [srcPos, ...), or -1. */
+  firstDifferenceFrom(paddr: number, length: number, src: WordSource, srcPos: number): number {
+    let done = 0;
+    while (done < length) {
+      const p = paddr + done;
+      const c = (p * INV_CHUNK) | 0;
+      const off = p - c * CHUNK_BYTES;
+      const n = Math.min(length - done, CHUNK_BYTES - off);
+      const v = this.views[c];
+      let i = 0;
+      let q = srcPos + done;
+      for (; i < n && (q & 3) !== 0; i++, q++) if (v.getUint8(off + i) !== ((src.word(q >>> 2) >>> ((q & 3) * 8)) & 0xff)) return done + i;
+      for (; i + 4 <= n; i += 4, q += 4) if (v.getUint32(off + i, true) !== src.word(q >>> 2)) break;
+      for (; i < n; i++, q++) if (v.getUint8(off + i) !== ((src.word(q >>> 2) >>> ((q & 3) * 8)) & 0xff)) return done + i;
+      done += n;
+    }
+    return -1;
+  }
+
   /** Sets `length` bytes at `paddr` to `byte`; zero-filling untouched chunks materializes nothing. */
   fill(paddr: number, byte: number, length: number): void {
     const value = byte & 0xff;
@@ -293,6 +347,11 @@ export class PhysicalMemory {
       v >>>= 8;
     }
   }
+}
+
+function sourceIsZero(src: WordSource, pos: number, length: number): boolean {
+  for (let q = pos, end = pos + length; q < end; q++) if (((src.word(q >>> 2) >>> ((q & 3) * 8)) & 0xff) !== 0) return false;
+  return true;
 }
 
 function isZero(bytes: Uint8Array, offset: number, length: number): boolean {

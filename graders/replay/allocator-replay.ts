@@ -16,7 +16,7 @@ import { C_DATA_FRAMES, C_SBRK_FAILURES } from "../../core/machine/constants";
 import type { Failure } from "../results";
 import { HeapMetrics } from "./heap-metrics";
 import { LiveBlocks, type LiveBlock } from "./live-blocks";
-import { PatternBuffer, firstDifference, patternSeed } from "./payload";
+import { PatternBuffer, PatternSource, firstDifference, patternSeed } from "./payload";
 import { RunStop, pluginFailure } from "./failure";
 import type { HeapOp } from "./ops";
 import { opText } from "./ops";
@@ -64,10 +64,10 @@ export interface AllocatorReplayResult {
   readonly leaked: readonly { id: number; ptr: number; size: number; op: number }[];
 }
 
-/** The machine kernel's allocation-free peek and poke (MachineKernel). */
-interface FastPeekPoke {
-  peekInto(pid: number, vaddr: number, out: Uint8Array, length: number): boolean;
-  poke(pid: number, vaddr: number, bytes: Uint8Array, length: number): boolean;
+/** The machine kernel's buffer-free pattern writes and checks (MachineKernel). */
+interface PatternKernel {
+  pokeSource(pid: number, vaddr: number, length: number, src: PatternSource, srcPos: number): boolean;
+  compareSource(pid: number, vaddr: number, length: number, src: PatternSource, srcPos: number): number;
 }
 
 interface Instance {
@@ -118,37 +118,35 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
     return false;
   };
 
-  // The machine kernel's allocation-free forms of peek and poke, when the kernel has them.
-  const fastKernel = typeof (kernel as Partial<FastPeekPoke>).peekInto === "function" ? (kernel as unknown as FastPeekPoke) : undefined;
+  // The machine kernel's buffer-free forms of poke and peek-and-compare, when the kernel has them.
+  const fastKernel = typeof (kernel as Partial<PatternKernel>).pokeSource === "function" ? (kernel as unknown as PatternKernel) : undefined;
   const replicaKernel = input.replica?.machine.kernel;
-  const fastReplicaKernel = typeof (replicaKernel as Partial<FastPeekPoke> | undefined)?.peekInto === "function" ? (replicaKernel as unknown as FastPeekPoke) : undefined;
-  let peeked = new Uint8Array(4096);
+  const fastReplicaKernel = typeof (replicaKernel as Partial<PatternKernel> | undefined)?.pokeSource === "function" ? (replicaKernel as unknown as PatternKernel) : undefined;
+  const source = new PatternSource();
 
   const writePattern = (block: LiveBlock): void => {
-    const size = block.size;
     if (fastKernel) {
-      const bytes = patterns.fill(size, block.patternSeed);
-      if (!fastKernel.poke(pid, block.ptr, bytes, size)) fail("bounds", `payload of ${blockText(block)} is not mapped memory`);
+      source.seed = block.patternSeed;
+      if (!fastKernel.pokeSource(pid, block.ptr, block.size, source, 0)) fail("bounds", `payload of ${blockText(block)} is not mapped memory`);
       if (replica && input.replica) {
-        if (fastReplicaKernel) fastReplicaKernel.poke(input.replica.pid, block.ptr, bytes, size);
-        else input.replica.machine.kernel.poke(input.replica.pid, block.ptr, bytes.subarray(0, size));
+        if (fastReplicaKernel) fastReplicaKernel.pokeSource(input.replica.pid, block.ptr, block.size, source, 0);
+        else input.replica.machine.kernel.poke(input.replica.pid, block.ptr, patterns.pattern(block.size, block.patternSeed));
       }
       return;
     }
-    const bytes = patterns.pattern(size, block.patternSeed);
+    const bytes = patterns.pattern(block.size, block.patternSeed);
     if (!kernel.poke(pid, block.ptr, bytes)) fail("bounds", `payload of ${blockText(block)} is not mapped memory`);
     if (replica && input.replica) input.replica.machine.kernel.poke(input.replica.pid, block.ptr, bytes);
   };
   const verifyPattern = (block: LiveBlock, length: number, when: string, check = "payloadIntegrity"): void => {
     if (!checks.payloadIntegrity || length === 0) return;
-    let actual: Uint8Array | null;
     if (fastKernel) {
-      if (peeked.length < length) peeked = new Uint8Array(Math.max(length, peeked.length * 2));
-      actual = fastKernel.peekInto(pid, block.ptr, peeked, length) ? peeked : null;
-    } else {
-      actual = kernel.peek(pid, block.ptr, length);
+      source.seed = block.patternSeed;
+      if (fastKernel.compareSource(pid, block.ptr, length, source, 0) === -1) return;
     }
-    const expected = patterns.fill(length, block.patternSeed);
+    // The bytes are compared again here, on the way to the message (or when the kernel cannot compare).
+    const actual = kernel.peek(pid, block.ptr, length);
+    const expected = patterns.pattern(length, block.patternSeed);
     const at = actual === null ? 0 : firstDifference(actual, expected, length);
     if (at >= 0) {
       const found = actual === null ? "unmapped memory" : `0x${actual[at].toString(16).padStart(2, "0")}`;

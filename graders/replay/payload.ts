@@ -44,6 +44,17 @@ export function fillPattern(out: Uint8Array, length: number, seed: number, offse
   for (; i < length; i++, pos++) out[i] = (patternWord(seed, pos >>> 2) >>> ((pos & 3) * 8)) & 0xff;
 }
 
+/** A block's pattern as a word source for the kernel (pokeSource, compareSource): no byte buffer is filled. */
+export class PatternSource {
+  /** Seed of the block whose pattern this is. */
+  seed = 1;
+
+  /** Pattern bytes [4w, 4w + 4), little-endian. */
+  word(w: number): number {
+    return patternWord(this.seed, w);
+  }
+}
+
 /** A reusable buffer that grows to the largest pattern asked for. */
 export class PatternBuffer {
   private buf = new Uint8Array(4096);

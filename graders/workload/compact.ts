@@ -30,7 +30,16 @@
 import { ErrorCode, type InputProblem, inputError } from "../../core/errors";
 import { hex, tryParseSize } from "../../core/machine/units";
 import type { Op } from "../challenge/types";
-import { validateOpValue } from "../challenge/validate";
+import type * as Validate from "../challenge/validate";
+
+let validate: typeof Validate.validateOpValue | undefined;
+
+/** The op validator (ajv), loaded on first use: see trace.ts. */
+function validateOpValue(value: unknown, ctx: Parameters<typeof Validate.validateOpValue>[1]): ReturnType<typeof Validate.validateOpValue> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  validate ??= (require("../challenge/validate") as typeof Validate).validateOpValue;
+  return validate(value, ctx);
+}
 
 /** Most problems listed in one error (the rest are counted). */
 export const MAX_TRACE_PROBLEMS = 100;

@@ -6,10 +6,25 @@
 import type { InputProblem } from "../../core/errors";
 import { tryParseSize } from "../../core/machine/units";
 import type { Op, OpInput } from "../challenge/types";
-import { parseJsonWithPositions } from "../challenge/positions";
-import { truncateJson, validateOpValue } from "../challenge/validate";
+import type * as Positions from "../challenge/positions";
+import type * as Validate from "../challenge/validate";
 import { parseCompactTrace, traceError } from "./compact";
 import { parseRep } from "./rep";
+
+/**
+ * The op validator (ajv) and the positional JSON parser (jsonc-parser), loaded
+ * on first use: the sandbox child bundles them, but a run whose workload is
+ * not a trace never evaluates them, which keeps its start-up short.
+ */
+function validation(): typeof Validate {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("../challenge/validate") as typeof Validate;
+}
+
+function positions(): typeof Positions {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("../challenge/positions") as typeof Positions;
+}
 
 /** Trace file formats. */
 export type TraceFormat = "json" | "rep" | "compact";
@@ -55,7 +70,8 @@ export function resolveOps(ops: readonly OpInput[]): Op[] {
 
 /** Parses a JSON trace (an array of op objects); throws INVALID_TRACE with index pointers and lines. */
 export function parseJsonTrace(text: string, name: string): Op[] {
-  const parsed = parseJsonWithPositions(text, name);
+  const { truncateJson, validateOpValue } = validation();
+  const parsed = positions().parseJsonWithPositions(text, name);
   if (parsed.value === undefined) throw traceError(parsed.problems);
   if (!Array.isArray(parsed.value)) {
     throw traceError([{ file: name, pointer: "", line: 1, column: 1, expected: "a JSON array of op objects", found: truncateJson(parsed.value) }]);

@@ -6,8 +6,7 @@ describe("built-in sanitizers load through the plugin loader", () => {
     ["builtin:electric-fence", "electric-fence"],
     ["builtin:gwp-asan", "gwp-asan"],
     ["builtin:huge-page-guard", "huge-page-guard"],
-    ["builtin:huge-guard", "huge-page-guard"],
-    ["builtin:redzone-asan", "asan"],
+    ["builtin:asan", "asan"],
     ["builtin:leak-checker", "leak-checker"],
   ])("%s is the sanitizer %s", (spec, name) => {
     const p = loadPlugin(spec, { kind: "sanitizer" });

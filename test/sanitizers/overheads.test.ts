@@ -8,7 +8,7 @@ import electricFence from "../../plugins/sanitizers/electric-fence";
 import gwpAsan from "../../plugins/sanitizers/gwp-asan";
 import hugeGuard from "../../plugins/sanitizers/huge-page-guard";
 import leakChecker from "../../plugins/sanitizers/leak-checker";
-import asan, { makeAsan } from "../../plugins/sanitizers/redzone-asan";
+import asan, { makeAsan } from "../../plugins/sanitizers/asan";
 import type { SanitizerPlugin } from "memarena";
 import { cleanWorkload, expectClean, passThrough, runSanitizer } from "./harness";
 

@@ -1,4 +1,4 @@
-import asan, { makeAsan } from "../../plugins/sanitizers/redzone-asan";
+import asan, { makeAsan } from "../../plugins/sanitizers/asan";
 import { SCENARIOS, cleanWorkload, expectClean, expectOutcome, runSanitizer, type Outcome } from "./harness";
 
 describe("asan", () => {
