@@ -79,12 +79,14 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description("list challenges grouped by topic")
     .option("-c, --challenges <dir>", "a folder of challenges (default: the built-in pack)")
     .option("--json", "print as JSON")
+    .addHelpText("after", examples(["memarena challenge list", "memarena challenge list -c my-course/ --json"]))
     .action(wrap(challengeList));
   challenge
     .command("show")
     .description("show one challenge")
     .argument("<id>", "a challenge id or file")
     .option("--json", "print the challenge file")
+    .addHelpText("after", examples(["memarena challenge show heap/coalescing", "memarena challenge show heap/coalescing --json > mine.json"]))
     .action(wrap(challengeShow));
   challenge
     .command("validate")
@@ -102,6 +104,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   challenge
     .command("schema")
     .description("print the challenge JSON schema (for editors: \"$schema\")")
+    .addHelpText("after", examples(["memarena challenge schema > challenge.schema.json"]))
     .action(wrap(challengeSchema));
 
   program
@@ -132,6 +135,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--all", "every entry, not only each submitter's best")
     .option("--anonymize", "show anonymous names")
     .option("-o, --out <file>", "write to a file instead of standard output")
+    .addHelpText("after", examples(["memarena leaderboard", "memarena leaderboard --db class.db --format markdown --anonymize", "memarena leaderboard --format html --out leaderboard.html"]))
     .action(wrap(leaderboardCommand));
 
   return program;

@@ -131,8 +131,10 @@ describe("memarena --help and --version", () => {
     const v = memarena(["--version"]);
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    const h = memarena(["grade", "--help"]);
-    expect(h.code).toBe(0);
-    expect(h.stdout).toMatch(/Examples:/);
+    for (const command of [["grade"], ["run"], ["merge"], ["init"], ["leaderboard"], ["challenge", "list"], ["challenge", "show"], ["challenge", "validate"], ["challenge", "verify"], ["challenge", "schema"]]) {
+      const h = memarena([...command, "--help"]);
+      expect({ command, code: h.code }).toEqual({ command, code: 0 });
+      expect(h.stdout).toMatch(/Examples:\n {2}\$ memarena /);
+    }
   });
 });
