@@ -5,6 +5,7 @@
  * every file at once as one INVALID_CHALLENGE error. Past this module the
  * `Challenge` type is trusted.
  */
+import { parseTrace } from "../workload/trace";
 import { PACKAGE_ROOT } from "../package-root";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -87,7 +88,15 @@ export function loadChallengeFile(file: string): LoadedChallenge {
   }
 
   if (problems.length > 0) throw inputError(ErrorCode.INVALID_CHALLENGE, sortProblems(problems));
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const hash = createHash("sha256").update(bytes);
+  if (traceFile) {
+    // A trace is part of the challenge: parsed now (a bad line is the instructor's error, with its line number,
+    // before any run) and hashed with the file, so a changed trace is a changed challenge.
+    const text = fs.readFileSync(traceFile, "utf8");
+    parseTrace(text, traceFile);
+    hash.update("\0trace\0").update(text);
+  }
+  const sha256 = hash.digest("hex");
   return { file: abs, dir, challenge: doc as unknown as Challenge, sha256, ...(traceFile ? { traceFile } : {}) };
 }
 
