@@ -19,14 +19,21 @@ export function framesOf(config: NormalizedMachine): Frames {
   return { count: config.physicalMemoryBytes / config.paging.pageSize, frameSize: config.paging.pageSize, maxOrder: maxHuge - pageShift };
 }
 
+/** Frames per page of the buddy allocator's per-frame fields. */
+const PAGE_FRAMES = 1 << 14;
+const NEXT = 0;
+const PREV = 1;
+const FREE_ORDER = 2;
+
 /**
  * Binary buddy allocator over typed arrays.
  *
  * Free blocks of each order sit on a doubly linked list threaded through
- * per-frame `next`/`prev` arrays (only a block's first frame is used);
- * `freeOrder[pfn]` is order + 1 for the first frame of a free block, 0
- * otherwise. The arrays are zero-initialized host memory that is touched only
- * where blocks start, so 16M frames cost little resident memory until used.
+ * per-frame `next`/`prev` fields (only a block's first frame is used);
+ * `freeOrder` is order + 1 for the first frame of a free block, 0 otherwise.
+ * The three fields live in pages of PAGE_FRAMES frames, allocated on first
+ * write (an untouched page reads as zeros), so a 16 GiB machine neither
+ * allocates nor zeroes per-frame arrays for frames no block starts at.
  * Allocation takes the smallest free block that fits and splits it, putting
  * upper halves back; free coalesces with the buddy (pfn XOR 2^order) while it
  * is free. Lists are LIFO, so the allocator is deterministic.
@@ -37,9 +44,8 @@ export class BuddyAllocator implements FrameAllocator {
   /** Frames currently free. */
   freeFrames = 0;
   private readonly count: number;
-  private readonly next: Int32Array;
-  private readonly prev: Int32Array;
-  private readonly freeOrder: Uint8Array;
+  /** Per-frame fields, PAGE_FRAMES frames a page: [next, prev, freeOrder] at (pfn & PAGE_MASK) * 3. */
+  private readonly pages: (Int32Array | undefined)[];
   private readonly heads: Int32Array;
 
   constructor(frames: Frames) {
@@ -47,9 +53,7 @@ export class BuddyAllocator implements FrameAllocator {
     if (!Number.isSafeInteger(count) || count < 1 || count > 2 ** 31 - 1) throw new RangeError(`buddy allocator: ${count} frames`);
     this.count = count;
     this.topOrder = Math.min(30, Math.floor(Math.log2(count)));
-    this.next = new Int32Array(count);
-    this.prev = new Int32Array(count);
-    this.freeOrder = new Uint8Array(count);
+    this.pages = new Array<Int32Array | undefined>(Math.ceil(count / PAGE_FRAMES)).fill(undefined);
     this.heads = new Int32Array(this.topOrder + 1).fill(-1);
     // Carve [0, count) into maximal naturally aligned blocks.
     let pfn = 0;
@@ -83,7 +87,7 @@ export class BuddyAllocator implements FrameAllocator {
     if (!Number.isInteger(frame) || frame < 0 || frame >= this.count || !(order >= 0 && order <= this.topOrder) || frame % 2 ** order !== 0) {
       throw new MemarenaError(ErrorCode.INTERNAL, `buddy free(${frame}, ${order}): not a block this allocator hands out`, { frame, order });
     }
-    if (this.freeOrder[frame] !== 0) {
+    if (this.field(frame, FREE_ORDER) !== 0) {
       throw new MemarenaError(ErrorCode.INTERNAL, `buddy free(${frame}, ${order}): already free`, { frame, order });
     }
     this.freeFrames += 2 ** order;
@@ -91,7 +95,7 @@ export class BuddyAllocator implements FrameAllocator {
     let o = order;
     while (o < this.topOrder) {
       const buddy = pfn ^ (1 << o);
-      if (buddy + 2 ** o > this.count || this.freeOrder[buddy] !== o + 1) break;
+      if (buddy + 2 ** o > this.count || this.field(buddy, FREE_ORDER) !== o + 1) break;
       this.remove(buddy, o);
       pfn = Math.min(pfn, buddy);
       o++;
@@ -104,7 +108,7 @@ export class BuddyAllocator implements FrameAllocator {
     const out: number[] = [];
     for (let o = 0; o <= this.topOrder; o++) {
       let n = 0;
-      for (let p = this.heads[o]; p >= 0; p = this.next[p]) n++;
+      for (let p = this.heads[o]; p >= 0; p = this.field(p, NEXT)) n++;
       out.push(n);
     }
     return out;
@@ -112,20 +116,33 @@ export class BuddyAllocator implements FrameAllocator {
 
   private push(pfn: number, order: number): void {
     const head = this.heads[order];
-    this.next[pfn] = head;
-    this.prev[pfn] = -1;
-    if (head >= 0) this.prev[head] = pfn;
+    this.setField(pfn, NEXT, head);
+    this.setField(pfn, PREV, -1);
+    if (head >= 0) this.setField(head, PREV, pfn);
     this.heads[order] = pfn;
-    this.freeOrder[pfn] = order + 1;
+    this.setField(pfn, FREE_ORDER, order + 1);
   }
 
   private remove(pfn: number, order: number): void {
-    const n = this.next[pfn];
-    const p = this.prev[pfn];
-    if (p >= 0) this.next[p] = n;
+    const n = this.field(pfn, NEXT);
+    const p = this.field(pfn, PREV);
+    if (p >= 0) this.setField(p, NEXT, n);
     else this.heads[order] = n;
-    if (n >= 0) this.prev[n] = p;
-    this.freeOrder[pfn] = 0;
+    if (n >= 0) this.setField(n, PREV, p);
+    this.setField(pfn, FREE_ORDER, 0);
+  }
+
+  /** A per-frame field (NEXT, PREV, FREE_ORDER); 0 on a page never written. */
+  private field(pfn: number, f: number): number {
+    const page = this.pages[Math.floor(pfn / PAGE_FRAMES)];
+    return page === undefined ? 0 : page[(pfn % PAGE_FRAMES) * 3 + f];
+  }
+
+  private setField(pfn: number, f: number, value: number): void {
+    const i = Math.floor(pfn / PAGE_FRAMES);
+    let page = this.pages[i];
+    if (page === undefined) page = this.pages[i] = new Int32Array(PAGE_FRAMES * 3);
+    page[(pfn % PAGE_FRAMES) * 3 + f] = value;
   }
 }
 
