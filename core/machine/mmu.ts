@@ -88,6 +88,8 @@ export class Mmu {
   lastStart = 0;
   /** Probe that served the last successful translation, or -1 for a walk (or no paging). */
   private lastK = -1;
+  /** Window hits not yet folded into the counters (see settle). */
+  private winHits = 0;
   /** Page shift of the last walk. */
   private walkShift = 0;
   /** ASID of the current context (mirrors cpu.asid). */
@@ -206,11 +208,8 @@ export class Mmu {
     // Kept small on purpose (V8's inlining budget): callers get the window inlined.
     // 1. The window: the page of the last level-1 hit, while no TLB has changed since.
     if (vaddr >= this.lastStart && vaddr < this.lastEnd && ((this.winPerm >> (mode * 4 + access)) & 1) !== 0) {
-      const k = this.lastK;
-      this.probeTlb[k].hits++;
-      const c = this.counters;
-      c[C_TLB_HIT_LEVEL1]++;
-      c[C_CYCLES] += this.probeCost[k];
+      // Counted in one integer field; folded into the TLB's hits and the cycle counter by settle().
+      this.winHits++;
       return vaddr + this.winDelta;
     }
     // Doubles cross non-inlined calls through fields: a double argument or result would be boxed (allocated).
@@ -221,6 +220,7 @@ export class Mmu {
 
   /** Translates this.va outside the window: 0 with the result in this.pa, or -faultCode. */
   private translateMiss(access: AccessCode, mode: ModeCode): number {
+    if (this.winHits !== 0) this.settle();
     // 2. The first probe (usually the L1 4 KiB TLB; null while recording). Anything else goes to
     // translateSlow, which repeats this lookup: looking a slot up twice changes no replacement order.
     const t0 = this.tlb0;
@@ -250,6 +250,22 @@ export class Mmu {
       return this.translateSlow(access, mode, 1);
     }
     return this.translateSlow(access, mode, 0);
+  }
+
+  /**
+   * Folds the window's pending hits into the TLB that owns the window, the
+   * level-1 hit counter and the cycle counter. Called before the window
+   * moves and before anyone reads the counters (Machine.snapshot).
+   */
+  settle(): void {
+    const n = this.winHits;
+    if (n === 0) return;
+    this.winHits = 0;
+    const k = this.lastK;
+    this.probeTlb[k].hits += n;
+    const c = this.counters;
+    c[C_TLB_HIT_LEVEL1] += n;
+    c[C_CYCLES] += n * this.probeCost[k];
   }
 
   /** Index (in `tlbs`) of the TLB that served the last successful translation, or -1 for a walk (or no paging). */
