@@ -38,13 +38,16 @@ export function traceFormatOf(name: string, text = ""): TraceFormat {
   return "compact";
 }
 
+/** A size or address as a number (the op was validated, so it is one). */
+function n(v: number | string): number {
+  if (typeof v === "number") return v;
+  const r = tryParseSize(v);
+  if (r === undefined) throw new TypeError(`not a size: ${JSON.stringify(v)}`);
+  return r;
+}
+
 /** Sizes and addresses written as strings ("4KiB", "0x1000") made numbers; the op must be schema-valid. */
 export function resolveOp(op: OpInput): Op {
-  const n = (v: number | string): number => {
-    const r = tryParseSize(v);
-    if (r === undefined) throw new TypeError(`not a size: ${JSON.stringify(v)}`);
-    return r;
-  };
   switch (op.op) {
     case "spawn": {
       const { base, ...rest } = op;
