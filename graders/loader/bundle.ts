@@ -20,14 +20,17 @@ import { ErrorCode, MemarenaError } from "../../core/errors";
 import type { ResolvedSpec } from "./resolve";
 import { PACKAGE_ROOT } from "../builtins";
 
-/** Where the built-in plugins live (real path): files a plugin may import besides its own folder's. */
-const BUILTIN_PLUGINS_DIR = (() => {
+/**
+ * memarena's own code a plugin may import besides its own folder's files (real
+ * paths): the built-in plugins, and the pack's shared reference submissions.
+ */
+const TRUSTED_DIRS = [path.join(PACKAGE_ROOT, "plugins"), path.join(PACKAGE_ROOT, "challenges", "pack", "_shared")].map((dir) => {
   try {
-    return fs.realpathSync(path.join(PACKAGE_ROOT, "plugins"));
+    return fs.realpathSync(dir);
   } catch {
-    return path.join(PACKAGE_ROOT, "plugins");
+    return dir;
   }
-})();
+});
 
 /** A bundled plugin before its shape is known. */
 export interface PluginBundle {
@@ -148,9 +151,9 @@ export function bundleResolved(resolved: ResolvedSpec): PluginBundle {
     }
     const abs = path.resolve(root, input);
     const real = fs.realpathSync(abs);
-    // The built-in reference plugins are memarena's own code: a challenge's reference may re-export one.
-    const builtin = real.startsWith(BUILTIN_PLUGINS_DIR + path.sep);
-    if (real !== realRoot && !real.startsWith(realRoot + path.sep) && !builtin) {
+    // The built-in plugins and shared references are memarena's own code: a challenge's reference may re-export one.
+    const trusted = TRUSTED_DIRS.some((dir) => real.startsWith(dir + path.sep));
+    if (real !== realRoot && !real.startsWith(realRoot + path.sep) && !trusted) {
       const importer = Object.entries(meta.inputs).find(([, i]) => i.imports.some((x) => x.path === input));
       const module = importer?.[1].imports.find((x) => x.path === input)?.original ?? input;
       const importerFile = importer?.[0] ?? path.basename(entry);

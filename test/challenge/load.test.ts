@@ -31,7 +31,9 @@ describe("loadChallengeFile", () => {
     const c = loadChallengeFile(file);
     expect(c.challenge.id).toBe("trace/malloc-lab");
     expect(c.dir).toBe(path.dirname(file));
-    expect(c.sha256).toBe(createHash("sha256").update(fs.readFileSync(file)).digest("hex"));
+    // The hash covers the file and its trace (a changed trace is a changed challenge).
+    const trace = fs.readFileSync(path.join(FIX, "valid/trace/traces/short.rep"), "utf8");
+    expect(c.sha256).toBe(createHash("sha256").update(fs.readFileSync(file)).update("\0trace\0").update(trace).digest("hex"));
     expect(c.traceFile).toBe(path.join(FIX, "valid/trace/traces/short.rep"));
   });
 

@@ -1,16 +1,2 @@
-/**
- * Returns the hole count (one past the last index) when no hole fits,
- * instead of -1.
- * @expect invalidReturn
- */
-import { definePlacement } from "memarena";
-
-export default definePlacement({
-  name: "index-out-of-range",
-  create: () => ({
-    choose(holes, size) {
-      const i = holes.findIndex((h) => h.size >= size);
-      return i >= 0 ? i : holes.length;
-    },
-  }),
-});
+/** @expect invalidReturn — shared with other challenges: ../../../_shared/index-out-of-range.ts */
+export { default } from "../../../_shared/index-out-of-range";
