@@ -15,7 +15,7 @@
  * of the block on the left (overflow) or before the start of the block on
  * the right (underflow). A freed block turns either into use-after-free.
  */
-import type { SanitizerReport } from "memarena";
+import type { Fault, Heap, Sanitizer, SanitizerReport } from "memarena";
 
 /** One block as a sanitizer tracks it. */
 export interface TrackedBlock {
@@ -139,4 +139,46 @@ export function checkFree(table: BlockTable, ptr: number): SanitizerReport | und
 /** Rounds `n` up to a multiple of `granule`. */
 export function roundUp(n: number, granule: number): number {
   return Math.ceil(n / granule) * granule;
+}
+
+/**
+ * The hooks every guard-page sanitizer shares once its `malloc` has placed a
+ * block on its own pages: free makes the block's pages no-access and never
+ * reuses them (a stale pointer always faults), realloc always moves (so the
+ * old pages become no-access too), a fault is charged to the nearest block,
+ * and what is still live at exit is a leak.
+ */
+export function guardPageHooks(heap: Heap, blocks: BlockTable, malloc: (size: number) => number): Required<Pick<Sanitizer, "malloc" | "free" | "realloc" | "onFault" | "onExit">> {
+  function free(ptr: number): SanitizerReport | undefined {
+    const bad = checkFree(blocks, ptr);
+    if (bad || ptr === 0) return bad;
+    const b = blocks.get(ptr)!;
+    b.freed = true;
+    // The whole span at once: a huge mapping is an atomic region that cannot be protected in part.
+    heap.mprotect(b.spanStart, b.spanEnd - b.spanStart, "none");
+    return undefined;
+  }
+
+  function realloc(ptr: number, size: number): number {
+    if (ptr === 0) return malloc(size);
+    const old = blocks.get(ptr);
+    if (!old || old.freed) return 0;
+    if (!(size > 0)) {
+      free(ptr);
+      return 0;
+    }
+    const fresh = malloc(size);
+    if (fresh === 0) return 0;
+    heap.copy(fresh, ptr, Math.min(old.size, size));
+    free(ptr);
+    return fresh;
+  }
+
+  return {
+    malloc,
+    free,
+    realloc,
+    onFault: (fault: Fault) => blocks.attribute(fault.vaddr),
+    onExit: () => leakReports(blocks),
+  };
 }

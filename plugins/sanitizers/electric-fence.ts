@@ -48,8 +48,8 @@
  * Fails: many small blocks (memory blow-up), long runs (address space never
  * comes back), overruns smaller than the alignment slack.
  */
-import { defineSanitizer, type Fault, type Heap, type InnerAllocator, type SanitizerReport } from "memarena";
-import { BlockTable, checkFree, leakReports, roundUp } from "./block-table";
+import { defineSanitizer, type Heap, type InnerAllocator } from "memarena";
+import { BlockTable, guardPageHooks, roundUp } from "./block-table";
 
 /** Which edge of the block the guard page protects. */
 export type FenceMode = "overflow" | "underflow";
@@ -90,39 +90,7 @@ export function makeElectricFence(options: ElectricFenceOptions = {}) {
         return address;
       }
 
-      function free(ptr: number): SanitizerReport | undefined {
-        const bad = checkFree(blocks, ptr);
-        if (bad || ptr === 0) return bad;
-        const b = blocks.get(ptr)!;
-        b.freed = true;
-        // Quarantine forever: the pages stay reserved and no-access, so a stale pointer always faults.
-        heap.mprotect(b.spanStart, b.spanEnd - b.spanStart, "none");
-        return undefined;
-      }
-
-      function realloc(ptr: number, size: number): number {
-        if (ptr === 0) return malloc(size);
-        const old = blocks.get(ptr);
-        if (!old || old.freed) return 0;
-        if (!(size > 0)) {
-          free(ptr);
-          return 0;
-        }
-        // Always move: the old pages become no-access, so a stale pointer to them is caught.
-        const fresh = malloc(size);
-        if (fresh === 0) return 0;
-        heap.copy(fresh, ptr, Math.min(old.size, size));
-        free(ptr);
-        return fresh;
-      }
-
-      return {
-        malloc,
-        free,
-        realloc,
-        onFault: (fault: Fault) => blocks.attribute(fault.vaddr),
-        onExit: () => leakReports(blocks),
-      };
+      return guardPageHooks(heap, blocks, malloc);
     },
   });
 }

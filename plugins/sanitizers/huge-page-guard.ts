@@ -46,8 +46,8 @@
  * must stay in huge pages to be fast. Fails: many small blocks (2 MiB of
  * frames each), underflows, long runs (address space only grows).
  */
-import { defineSanitizer, type Fault, type Heap, type InnerAllocator, type SanitizerReport } from "memarena";
-import { BlockTable, checkFree, leakReports, roundUp } from "./block-table";
+import { defineSanitizer, type Heap, type InnerAllocator } from "memarena";
+import { BlockTable, guardPageHooks, roundUp } from "./block-table";
 
 /** What a huge-page-guard instance has reserved so far (for tests and reports). */
 export interface HugeGuardStats {
@@ -101,38 +101,7 @@ export function makeHugePageGuard(options: { stats?: HugeGuardStats } = {}) {
         return address;
       }
 
-      function free(ptr: number): SanitizerReport | undefined {
-        const bad = checkFree(blocks, ptr);
-        if (bad || ptr === 0) return bad;
-        const b = blocks.get(ptr)!;
-        b.freed = true;
-        // The whole huge mapping at once: an atomic region cannot be protected in part.
-        heap.mprotect(b.spanStart, b.spanEnd - b.spanStart, "none");
-        return undefined;
-      }
-
-      function realloc(ptr: number, size: number): number {
-        if (ptr === 0) return malloc(size);
-        const old = blocks.get(ptr);
-        if (!old || old.freed) return 0;
-        if (!(size > 0)) {
-          free(ptr);
-          return 0;
-        }
-        const fresh = malloc(size);
-        if (fresh === 0) return 0;
-        heap.copy(fresh, ptr, Math.min(old.size, size));
-        free(ptr);
-        return fresh;
-      }
-
-      return {
-        malloc,
-        free,
-        realloc,
-        onFault: (fault: Fault) => blocks.attribute(fault.vaddr),
-        onExit: () => leakReports(blocks),
-      };
+      return guardPageHooks(heap, blocks, malloc);
     },
   });
 }
