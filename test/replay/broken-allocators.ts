@@ -3,17 +3,9 @@
  * All keep their state in simulated memory (a bump pointer in registers), so
  * only the intended check can fire.
  */
-import { defineAllocator, type Heap } from "memarena";
+import { defineAllocator } from "memarena";
+import { HEADER, bump } from "../../challenges/pack/_shared/bump";
 
-const HEADER = 16;
-/** A bump allocator: 16-byte header with the size, payloads 16-aligned; free does nothing. */
-function bump(heap: Heap, size: number, extra = 0): number {
-  const total = Math.ceil((HEADER + Math.max(size, 1) + extra) / 16) * 16;
-  const old = heap.sbrk(total);
-  if (old === -1) return 0;
-  heap.store64(old, size);
-  return old + HEADER;
-}
 
 /** Correct: the reference point for the broken ones. */
 export const goodBump = defineAllocator({
