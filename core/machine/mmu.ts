@@ -40,6 +40,12 @@
  * 3. probes for a page size with no live leaf anywhere (PageTables.leafCount)
  *    are skipped: every unmap invalidates the TLBs, so such a lookup would
  *    miss, and a miss has no side effect.
+ * 4. the first probe's hits are counted in one integer field and folded by
+ *    settle(), like the window's, when every cycle cost is a multiple of 2^-10
+ *    (then the cycle counter's sums are exact in any order);
+ * 5. a lookup miss leaves its set's victim in the TLB (Tlb.lookupPlan,
+ *    planAfterMiss) and the fill after the walk reuses it while the TLB is
+ *    unchanged, instead of scanning the set a second time.
  * The first two are off while the stream is recorded. Doubles never cross a
  * non-inlined call (they would be boxed): the slow paths take their operand
  * in `va` and leave their result in `pa`.
@@ -90,6 +96,14 @@ export class Mmu {
   private lastK = -1;
   /** Window hits not yet folded into the counters (see settle). */
   private winHits = 0;
+  /**
+   * First-probe hits (outside the window) not yet folded into the counters (see settle): one integer
+   * increment per hit instead of three read-modify-writes. Only when deferHits0: every cycle cost is a
+   * multiple of 2^-10, so every sum the cycle counter goes through is exact (below 2^43) and adding
+   * the hits' cycles later, in one product, gives the very same double.
+   */
+  private hits0 = 0;
+  private readonly deferHits0: boolean;
   /** Page shift of the last walk. */
   private walkShift = 0;
   /** ASID of the current context (mirrors cpu.asid). */
@@ -194,6 +208,9 @@ export class Mmu {
     this.size0 = 2 ** this.shift0;
     this.inv0 = 2 ** -this.shift0;
     this.cost0 = first === 0 ? this.probeCost[0] : 0;
+    const costs = config.costs;
+    const dyadic = (x: number): boolean => Number.isInteger(x * 1024);
+    this.deferHits0 = [...costs.tlbHit, costs.walkStep, costs.fault, costs.copyByte, costs.call, costs.check].every(dyadic);
     this.probeInv = Float64Array.from(this.probeShift, (sh) => 2 ** -sh);
     this.levelInv = Float64Array.from(pg.levelShifts, (sh) => 2 ** -sh);
     this.entriesInv = Float64Array.from(pg.levelBits, (b) => 2 ** -b);
@@ -231,10 +248,14 @@ export class Mmu {
       if (slot >= 0) {
         const permits = PERMITS[t0.flags[slot]];
         if (((permits >> (mode * 4 + access)) & 1) !== 0) {
-          t0.hits++;
-          const c = this.counters;
-          c[C_TLB_HIT_LEVEL1]++;
-          c[C_CYCLES] += this.cost0;
+          if (this.deferHits0) {
+            this.hits0++;
+          } else {
+            t0.hits++;
+            const c = this.counters;
+            c[C_TLB_HIT_LEVEL1]++;
+            c[C_CYCLES] += this.cost0;
+          }
           const pageBase = vpn * this.size0;
           this.lastK = 0;
           this.lastStart = pageBase;
@@ -253,11 +274,19 @@ export class Mmu {
   }
 
   /**
-   * Folds the window's pending hits into the TLB that owns the window, the
-   * level-1 hit counter and the cycle counter. Called before the window
-   * moves and before anyone reads the counters (Machine.snapshot).
+   * Folds the pending hits (the window's, into the TLB that owns the window;
+   * the first probe's, into that TLB) into the TLBs' hits, the level-1 hit
+   * counter and the cycle counter. Called before the window moves and before
+   * anyone reads the counters (Machine.snapshot).
    */
   settle(): void {
+    const h = this.hits0;
+    if (h !== 0) {
+      this.hits0 = 0;
+      this.firstProbe!.hits += h;
+      this.counters[C_TLB_HIT_LEVEL1] += h;
+      this.counters[C_CYCLES] += h * this.cost0;
+    }
     const n = this.winHits;
     if (n === 0) return;
     this.winHits = 0;
@@ -368,12 +397,16 @@ export class Mmu {
     }
     if (!(vaddr >= 0 && vaddr < this.vlimit)) return this.cpu.fault(FAULT_ADDRESS, vaddr, access, -1, mode);
     const asid = this.asid;
+    // After translateMiss's plain lookup of the first probe missed: the plan that lets the fill after a
+    // walk skip its scan of the set is taken here, so translateMiss (inlined into every load and store) stays small.
+    if (firstProbe === 1) this.probeTlb[0].planAfterMiss(Math.floor(vaddr * this.inv0), this.shift0, asid);
     const n = this.probeTlb.length;
     for (let k = firstProbe; k < n; k++) {
       if (this.leafCount[this.probeShift[k]] === 0) continue;
       const vpn = Math.floor(vaddr * this.probeInv[k]);
       const t = this.probeTlb[k];
-      const slot = t.lookup(vpn, this.probeShift[k], asid);
+      // A miss leaves the victim in the TLB: the fill after the walk then needs no second scan of the set.
+      const slot = t.lookupPlan(vpn, this.probeShift[k], asid);
       if (slot >= 0) return this.hit(t, k, slot, access, mode);
     }
     return this.walk(access, mode);

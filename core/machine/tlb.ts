@@ -66,6 +66,17 @@ export class Tlb {
   private readonly filledAt: Int32Array;
   private count = 0;
   private tick = 0;
+  /** Slots cleared so far (drop, flush): with `tick`, tells whether a planned victim is still the one a scan would pick. */
+  private clears = 0;
+  // The fill plan left by the last lookupPlan miss (see there): key, slot, and the tick/clears it was taken at.
+  private planSlot = -1;
+  private planVpn = -1;
+  private planShift = -1;
+  private planAsid = 0;
+  private planTick = -1;
+  private planClears = -1;
+  /** vpn, paddr, pteAddr of insert, staged for insertScan: a double argument to a non-inlined call is boxed (allocated). */
+  private readonly arg = new Float64Array(3);
   private readonly setMask: number;
   private readonly policy: number;
   private readonly pageSizes: Float64Array;
@@ -124,6 +135,74 @@ export class Tlb {
     return -1;
   }
 
+  /**
+   * lookup, and on a miss also the slot an insert of the same key would fill
+   * (the lowest empty way, else for LRU/FIFO the oldest), found in the same
+   * scan. The next insert of that key reuses it instead of scanning the set
+   * again, provided no stamp or tag changed meanwhile (tick and clears are
+   * unchanged): then a fresh scan would pick the same slot.
+   */
+  lookupPlan(vpn: number, pageShift: number, asid: number): number {
+    const base = (this.setMask >= 0 ? (vpn >>> 0) & this.setMask : vpn % this.sets) * this.ways;
+    const end = base + this.ways;
+    const tagVpn = this.tagVpn;
+    const tagShift = this.tagShift;
+    const stamp = this.stamp;
+    let firstEmpty = -1;
+    let oldest = base;
+    // The oldest stamp kept in a local: one stamp read per way instead of two (a 12-way L2 scan on every walk).
+    let oldestStamp = stamp[base];
+    for (let s = base; s < end; s++) {
+      const sh = tagShift[s];
+      if (sh < 0) {
+        if (firstEmpty < 0) firstEmpty = s;
+      } else if (tagVpn[s] === vpn && sh === pageShift && this.tagAsid[s] === asid) {
+        if (this.policy === POLICY_LRU) stamp[s] = ++this.tick;
+        else if (this.policy === POLICY_CLOCK) this.ref[s] = 1;
+        return s;
+      }
+      const st = stamp[s];
+      if (st < oldestStamp) {
+        oldest = s;
+        oldestStamp = st;
+      }
+    }
+    this.planSlot = firstEmpty >= 0 ? firstEmpty : this.policy <= POLICY_FIFO ? oldest : -1;
+    this.planVpn = vpn;
+    this.planShift = pageShift;
+    this.planAsid = asid;
+    this.planTick = this.tick;
+    this.planClears = this.clears;
+    return -1;
+  }
+
+  /**
+   * After a lookup of (vpn, pageShift, asid) missed: leaves the plan lookupPlan
+   * would have left, with a scan of replacement state only (no tags compared).
+   * For callers whose hit path should stay the plain lookup. Only right after
+   * that miss, with nothing inserted since: the plan assumes the key is absent.
+   */
+  planAfterMiss(vpn: number, pageShift: number, asid: number): void {
+    const base = (this.setMask >= 0 ? (vpn >>> 0) & this.setMask : vpn % this.sets) * this.ways;
+    const end = base + this.ways;
+    const stamp = this.stamp;
+    let firstEmpty = -1;
+    let oldest = base;
+    for (let s = base; s < end; s++) {
+      if (this.tagShift[s] < 0) {
+        firstEmpty = s;
+        break;
+      }
+      if (stamp[s] < stamp[oldest]) oldest = s;
+    }
+    this.planSlot = firstEmpty >= 0 ? firstEmpty : this.policy <= POLICY_FIFO ? oldest : -1;
+    this.planVpn = vpn;
+    this.planShift = pageShift;
+    this.planAsid = asid;
+    this.planTick = this.tick;
+    this.planClears = this.clears;
+  }
+
   /** Like lookup, but leaves replacement state untouched (tests, debugging views). */
   probe(vpn: number, pageShift: number, asid: number): number {
     const base = this.setOf(vpn) * this.ways;
@@ -136,6 +215,34 @@ export class Tlb {
 
   /** Inserts a translation, evicting per policy; returns its slot. */
   insert(vpn: number, pageShift: number, asid: number, paddr: number, flags: number, pteAddr: number): number {
+    // Kept small so that V8 inlines it into the walk: the planned case writes the slot here, the rest scans in insertScan.
+    const slot = this.planSlot;
+    if (slot >= 0 && this.planTick === this.tick && this.planClears === this.clears && this.planVpn === vpn && this.planShift === pageShift && this.planAsid === asid) {
+      this.planSlot = -1;
+      if (this.filledAt[slot] < 0) {
+        this.filledAt[slot] = this.count;
+        this.filled[this.count++] = slot;
+      }
+      this.tagVpn[slot] = vpn;
+      this.tagShift[slot] = pageShift;
+      this.tagAsid[slot] = asid;
+      this.stamp[slot] = ++this.tick;
+      this.ref[slot] = 1;
+      this.paddr[slot] = paddr;
+      this.flags[slot] = flags;
+      this.pteAddr[slot] = pteAddr;
+      return slot;
+    }
+    const arg = this.arg;
+    arg[0] = vpn;
+    arg[1] = paddr;
+    arg[2] = pteAddr;
+    return this.insertScan(pageShift, asid, flags);
+  }
+
+  /** insert with vpn, paddr and pteAddr in `arg`: scans the set for the key, an empty way or the victim. */
+  private insertScan(pageShift: number, asid: number, flags: number): number {
+    const vpn = this.arg[0];
     const ways = this.ways;
     const set = this.setMask >= 0 ? (vpn >>> 0) & this.setMask : vpn % this.sets;
     const base = set * ways;
@@ -182,9 +289,9 @@ export class Tlb {
       stamp[slot] = ++this.tick;
     }
     this.ref[slot] = 1;
-    this.paddr[slot] = paddr;
+    this.paddr[slot] = this.arg[1];
     this.flags[slot] = flags;
-    this.pteAddr[slot] = pteAddr;
+    this.pteAddr[slot] = this.arg[2];
     return slot;
   }
 
@@ -231,6 +338,7 @@ export class Tlb {
   }
 
   private clearSlot(slot: number): void {
+    this.clears++;
     this.filledAt[slot] = -1;
     this.tagShift[slot] = -1;
     this.stamp[slot] = -1;
