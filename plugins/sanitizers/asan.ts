@@ -60,7 +60,7 @@
  * Options: `makeAsan({ quarantineBytes, leftRedzone, minRightRedzone })`.
  */
 import { defineSanitizer, type Heap, type InnerAllocator, type SanitizerReport } from "memarena";
-import { BlockTable, checkFree, leakReports, report, roundUp, type TrackedBlock } from "./block-table";
+import { BlockTable, checkFree, leakReports, movingRealloc, report, roundUp, type TrackedBlock } from "./block-table";
 
 /** Shadow byte codes (ASan's values). */
 const ADDRESSABLE = 0x00;
@@ -184,21 +184,8 @@ export function makeAsan(options: AsanOptions = {}) {
         return undefined;
       }
 
-      function realloc(ptr: number, size: number): number {
-        if (ptr === 0) return malloc(size);
-        const old = blocks.get(ptr);
-        if (!old || old.freed) return 0;
-        if (!(size > 0)) {
-          free(ptr);
-          return 0;
-        }
-        // Always move (as ASan does): a stale pointer to the old block then hits freed shadow.
-        const fresh = malloc(size);
-        if (fresh === 0) return 0;
-        heap.copy(fresh, ptr, Math.min(old.size, size));
-        free(ptr);
-        return fresh;
-      }
+      // Always move (as ASan does): a stale pointer to the old block then hits freed shadow.
+      const realloc = (ptr: number, size: number): number => movingRealloc(heap, blocks, malloc, free, ptr, size);
 
       /** First byte of [addr, end) whose shadow forbids it, or -1. */
       function firstPoisoned(addr: number, end: number): number {

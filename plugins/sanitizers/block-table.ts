@@ -159,26 +159,39 @@ export function guardPageHooks(heap: Heap, blocks: BlockTable, malloc: (size: nu
     return undefined;
   }
 
-  function realloc(ptr: number, size: number): number {
-    if (ptr === 0) return malloc(size);
-    const old = blocks.get(ptr);
-    if (!old || old.freed) return 0;
-    if (!(size > 0)) {
-      free(ptr);
-      return 0;
-    }
-    const fresh = malloc(size);
-    if (fresh === 0) return 0;
-    heap.copy(fresh, ptr, Math.min(old.size, size));
-    free(ptr);
-    return fresh;
-  }
-
   return {
     malloc,
     free,
-    realloc,
+    realloc: (ptr, size) => movingRealloc(heap, blocks, malloc, free, ptr, size),
     onFault: (fault: Fault) => blocks.attribute(fault.vaddr),
     onExit: () => leakReports(blocks),
   };
+}
+
+/**
+ * realloc for a sanitizer that always moves the block (as ASan and guard-page
+ * tools do): a stale pointer to the old block then hits freed memory and is
+ * caught. realloc(0, n) is malloc; realloc(p, 0) frees; an unknown or freed
+ * pointer gives 0.
+ */
+export function movingRealloc(
+  heap: Heap,
+  blocks: BlockTable,
+  malloc: (size: number) => number,
+  free: (ptr: number) => SanitizerReport | undefined,
+  ptr: number,
+  size: number,
+): number {
+  if (ptr === 0) return malloc(size);
+  const old = blocks.get(ptr);
+  if (!old || old.freed) return 0;
+  if (!(size > 0)) {
+    free(ptr);
+    return 0;
+  }
+  const fresh = malloc(size);
+  if (fresh === 0) return 0;
+  heap.copy(fresh, ptr, Math.min(old.size, size));
+  free(ptr);
+  return fresh;
 }

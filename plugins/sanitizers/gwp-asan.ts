@@ -43,7 +43,7 @@
  * every malloc while a slot is free (useful in tests).
  */
 import { defineSanitizer, type Fault, type Heap, type InnerAllocator, type SanitizerReport } from "memarena";
-import { BlockTable, checkFree, leakReports, roundUp } from "./block-table";
+import { BlockTable, checkFree, leakReports, movingRealloc, roundUp } from "./block-table";
 
 /** Options of gwp-asan. */
 export interface GwpAsanOptions {
@@ -150,21 +150,8 @@ export function makeGwpAsan(options: GwpAsanOptions = {}) {
       }
 
       function realloc(ptr: number, size: number): number {
-        if (!inPool(ptr)) {
-          if (ptr === 0) return malloc(size);
-          return inner.realloc(ptr, size);
-        }
-        const old = sampled.get(ptr);
-        if (!old || old.freed) return 0;
-        if (!(size > 0)) {
-          free(ptr);
-          return 0;
-        }
-        const fresh = malloc(size);
-        if (fresh === 0) return 0;
-        heap.copy(fresh, ptr, Math.min(old.size, size));
-        free(ptr);
-        return fresh;
+        if (!inPool(ptr)) return ptr === 0 ? malloc(size) : inner.realloc(ptr, size);
+        return movingRealloc(heap, sampled, malloc, free, ptr, size);
       }
 
       function onFault(fault: Fault): SanitizerReport | undefined {
