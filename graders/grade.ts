@@ -5,7 +5,6 @@
  * folds over that data.
  */
 import { createHash } from "node:crypto";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { MemarenaError } from "../core/errors";
 import type { PluginKind } from "../core/sdk/types";
@@ -72,7 +71,7 @@ export function buildJob(challenge: LoadedChallenge, plugin: BundledPlugin, opti
   }
   return {
     challenge: c,
-    traceText: challenge.traceFile ? fs.readFileSync(challenge.traceFile, "utf8") : undefined,
+    traceText: challenge.traceText,
     traceName: challenge.traceFile ? path.basename(challenge.traceFile) : undefined,
     plugin,
     with: Object.keys(withPlugins).length > 0 ? withPlugins : undefined,

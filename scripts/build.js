@@ -103,13 +103,11 @@ function childIsStale(options = {}) {
   return false;
 }
 
-/** Bundles the CLI when graders/cli/main.ts exists; returns the output path or undefined. */
-function buildCli() {
-  const entry = path.join(ROOT, "graders/cli/main.ts");
-  if (!fs.existsSync(entry)) return undefined;
-  const outfile = path.join(ROOT, "dist/cli.js");
+/** Bundles one entry for Node; every package stays external (loaded from node_modules at run time). */
+function bundleForNode(entry, file) {
+  const outfile = path.join(ROOT, file);
   const result = esbuild.buildSync({
-    entryPoints: [entry],
+    entryPoints: [path.join(ROOT, entry)],
     bundle: true,
     write: false,
     outfile,
@@ -117,7 +115,6 @@ function buildCli() {
     platform: "node",
     target: "node20",
     logLevel: "silent",
-    // The CLI runs beside node_modules: every package is loaded from there at run time.
     packages: "external",
     banner: { js: '"use strict";' },
   });
@@ -125,33 +122,18 @@ function buildCli() {
   return outfile;
 }
 
+/** Bundles the CLI when graders/cli/main.ts exists; returns the output path or undefined. */
+function buildCli() {
+  if (!fs.existsSync(path.join(ROOT, "graders/cli/main.ts"))) return undefined;
+  return bundleForNode("graders/cli/main.ts", "dist/cli.js");
+}
+
 /**
  * Bundles what `require("memarena")` and `require("memarena/testing")` load in a
  * student's project (package.json "exports"): dist/sdk.js and dist/testing.js.
  */
 function buildLibrary() {
-  const out = [];
-  for (const [entry, file] of [
-    ["core/sdk/index.ts", "dist/sdk.js"],
-    ["graders/testing/index.ts", "dist/testing.js"],
-  ]) {
-    const outfile = path.join(ROOT, file);
-    const result = esbuild.buildSync({
-      entryPoints: [path.join(ROOT, entry)],
-      bundle: true,
-      write: false,
-      outfile,
-      format: "cjs",
-      platform: "node",
-      target: "node20",
-      logLevel: "silent",
-      packages: "external",
-      banner: { js: '"use strict";' },
-    });
-    writeAtomic(outfile, result.outputFiles[0].text);
-    out.push(outfile);
-  }
-  return out;
+  return [bundleForNode("core/sdk/index.ts", "dist/sdk.js"), bundleForNode("graders/testing/index.ts", "dist/testing.js")];
 }
 
 module.exports = { buildChild, buildCli, buildLibrary, childIsStale, DEFAULT_CHILD, ROOT };

@@ -600,10 +600,22 @@ export class MachineKernel implements Kernel, HeapHost {
   }
 
   mappedBytes(pid: number): number {
+    return this.regionBytes(pid, false);
+  }
+
+  virtualBytes(pid: number): number {
+    return this.regionBytes(pid, true);
+  }
+
+  /** Heap extent plus the mmapped regions (and guard regions with `guards`). */
+  private regionBytes(pid: number, guards: boolean): number {
     const proc = this.proc(pid);
     let bytes = proc.brk - proc.heapStart;
     const rs = proc.regions;
-    for (let i = 0; i < rs.length; i++) if (rs[i].kind === "mmap") bytes += rs[i].end - rs[i].start;
+    for (let i = 0; i < rs.length; i++) {
+      const kind = rs[i].kind;
+      if (kind === "mmap" || (guards && kind === "guard")) bytes += rs[i].end - rs[i].start;
+    }
     return bytes;
   }
 

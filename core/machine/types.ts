@@ -92,6 +92,8 @@ export interface Kernel {
   poke(pid: number, vaddr: number, bytes: Uint8Array): boolean;
   /** Bytes of virtual memory a process holds: heap extent (break - heapStart) plus live mmapped regions, guard pages excluded. Cheap (no allocation). */
   mappedBytes(pid: number): number;
+  /** Like mappedBytes, with guard (no-access) regions counted too: the address space a process holds. Cheap (no allocation). */
+  virtualBytes(pid: number): number;
   /** The mapped virtual regions of a process, sorted, for checks and pictures. */
   regions(pid: number): readonly Region[];
 

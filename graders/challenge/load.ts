@@ -89,15 +89,16 @@ export function loadChallengeFile(file: string): LoadedChallenge {
 
   if (problems.length > 0) throw inputError(ErrorCode.INVALID_CHALLENGE, sortProblems(problems));
   const hash = createHash("sha256").update(bytes);
+  let traceText: string | undefined;
   if (traceFile) {
     // A trace is part of the challenge: parsed now (a bad line is the instructor's error, with its line number,
     // before any run) and hashed with the file, so a changed trace is a changed challenge.
-    const text = fs.readFileSync(traceFile, "utf8");
-    parseTrace(text, traceFile);
-    hash.update("\0trace\0").update(text);
+    traceText = fs.readFileSync(traceFile, "utf8");
+    parseTrace(traceText, traceFile);
+    hash.update("\0trace\0").update(traceText);
   }
   const sha256 = hash.digest("hex");
-  return { file: abs, dir, challenge: doc as unknown as Challenge, sha256, ...(traceFile ? { traceFile } : {}) };
+  return { file: abs, dir, challenge: doc as unknown as Challenge, sha256, ...(traceFile ? { traceFile, traceText } : {}) };
 }
 
 /** normalizeMachine's problems, pointed at `/machine/...`. */

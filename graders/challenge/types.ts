@@ -421,8 +421,10 @@ export interface LoadedChallenge {
   /** Its directory (trace and plugin paths are relative to it). */
   readonly dir: string;
   readonly challenge: Challenge;
-  /** sha256 (hex) of the file's bytes. */
+  /** sha256 (hex) of the file's bytes and its trace's text. */
   readonly sha256: string;
+  /** The trace's text, read (and parsed) once when the challenge loaded. */
+  readonly traceText?: string;
   /** Absolute path of the trace file, when the workload names one (it exists). */
   readonly traceFile?: string;
 }

@@ -25,8 +25,7 @@ import { replayFrames } from "./frames-replay";
 export type { JobPlugins };
 
 /** Runs a job to completion. Throws only for memarena's own faults (the sandbox reports those as internal errors). */
-export function runJob(job: RunJob, plugins: JobPlugins | unknown): RunResult {
-  const evaluated: JobPlugins = isJobPlugins(plugins) ? plugins : { main: plugins };
+export function runJob(job: RunJob, evaluated: JobPlugins): RunResult {
   const challenge = job.challenge;
   const seed = seedFrom(challenge.seed ?? challenge.id);
   const config = normalizeMachine(challenge.machine ?? {}, challenge.id, "/machine");
@@ -115,10 +114,6 @@ export function runJob(job: RunJob, plugins: JobPlugins | unknown): RunResult {
     all.physicalOverhead = all.peakFrameBytes / all.peakLiveBytes;
   }
   return { verdict, metrics: pickMetrics(all), failures, opsReplayed, events, ...(series ? { series } : {}) };
-}
-
-function isJobPlugins(p: unknown): p is JobPlugins {
-  return typeof p === "object" && p !== null && "main" in p && Object.keys(p).every((k) => k === "main" || k === "with");
 }
 
 /** The allocator checks a challenge turns on; correctness checks default on. */

@@ -207,9 +207,7 @@ export function replaySanitizer(input: {
       }
       peakLive = Math.max(peakLive, live);
       // Virtual cost includes guard pages: they take address space, not frames.
-      let mapped = heap.heapEnd - heap.heapStart;
-      for (const r of kernel.regions(pid)) if (r.kind !== "heap") mapped += r.end - r.start;
-      peakMapped = Math.max(peakMapped, mapped);
+      peakMapped = Math.max(peakMapped, kernel.virtualBytes(pid));
       input.onOp?.(at, event);
     }
     const exitReports = call(name, "onExit", () => san.onExit?.() ?? []);
