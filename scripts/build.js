@@ -3,7 +3,9 @@
  * Builds the self-contained bundles memarena runs from:
  *   dist/sandbox-child.js  the sandbox child (graders/sandbox/child.ts + the replay + tsyringe),
  *                          one file, because the child may read that one file only;
- *   dist/cli.js            the CLI (graders/cli/main.ts), when that file exists.
+ *   dist/cli.js            the CLI (graders/cli/main.ts), when that file exists;
+ *   dist/bench/*.js        with --bench: bench/run.ts and every bench/*.bench.ts, so that
+ *                          `npm run bench` measures the code as it ships (bundled, constants folded).
  * `memarena-replay` resolves to graders/replay/run-job.ts, or to a stub that
  * reports internal-error when that module does not exist yet; tests build a
  * variant with a stand-in replay (`buildChild({ replay, outfile })`).
@@ -62,6 +64,9 @@ function buildChild(options = {}) {
     logLevel: "silent",
     // The whole child is strict: a sloppy host frame would show through `fn.caller` and CallSite.getThis().
     banner: { js: '"use strict";' },
+    // Folds constants across modules into literals: a counter index or access code on the access path
+    // is then an immediate, not a load V8 cannot fold.
+    minifySyntax: true,
     define: { __MEMARENA_SDK_CJS__: JSON.stringify(sdkSource()) },
     absWorkingDir: ROOT,
     // Plugins are not available to buildSync: aliases (relative to ROOT) inject the replay.
@@ -107,6 +112,8 @@ function childIsStale(options = {}) {
 function bundleForNode(entry, file) {
   const outfile = path.join(ROOT, file);
   const result = esbuild.buildSync({
+    // Constants imported from another module become literals (see buildChild).
+    minifySyntax: true,
     entryPoints: [path.join(ROOT, entry)],
     bundle: true,
     write: false,
@@ -136,7 +143,15 @@ function buildLibrary() {
   return [bundleForNode("core/sdk/index.ts", "dist/sdk.js"), bundleForNode("graders/testing/index.ts", "dist/testing.js")];
 }
 
-module.exports = { buildChild, buildCli, buildLibrary, childIsStale, DEFAULT_CHILD, ROOT };
+/** Bundles bench/run.ts and each bench/*.bench.ts into dist/bench/ (run.js requires the others by name). */
+function buildBench() {
+  const dir = path.join(ROOT, "bench");
+  const entries = fs.readdirSync(dir).filter((f) => f === "run.ts" || f.endsWith(".bench.ts"));
+  fs.rmSync(path.join(ROOT, "dist/bench"), { recursive: true, force: true });
+  return entries.map((f) => bundleForNode(`bench/${f}`, `dist/bench/${f.replace(/\.ts$/, ".js")}`));
+}
+
+module.exports = { buildChild, buildCli, buildLibrary, buildBench, childIsStale, DEFAULT_CHILD, ROOT };
 
 if (require.main === module) {
   const t0 = Date.now();
@@ -144,6 +159,7 @@ if (require.main === module) {
     const child = buildChild();
     const cli = buildCli();
     buildLibrary();
+    if (process.argv.includes("--bench")) buildBench();
     const rel = (p) => path.relative(ROOT, p);
     console.log(`built ${rel(child.outfile)} (replay: ${rel(child.replay)})${cli ? ` and ${rel(cli)}` : ""} in ${Date.now() - t0} ms`);
   } catch (e) {

@@ -172,6 +172,7 @@ export class MachineKernel implements Kernel, HeapHost {
 
   destroyProcess(pid: number): void {
     const proc = this.proc(pid);
+    proc.heap?.settleCounters();
     if (this.paging) {
       for (const r of proc.regions) this.releaseRegion(proc, r, r.start, r.end);
       this.ptGen++;
@@ -197,6 +198,16 @@ export class MachineKernel implements Kernel, HeapHost {
     if (this.paging) this.mmu.setContext(proc.root, proc.asid);
     else if (this.config.mode === "base-limit") this.cpu.setBaseLimit(proc.segBase, Math.max(0, proc.segSize), MODE_SUPERVISOR);
     this.currentPid = pid;
+  }
+
+  /**
+   * Brings the machine's counters up to date: folds what the heaps and the
+   * MMU count on the side (UserHeap.settleCounters, Mmu.settle). Anyone who
+   * reads the counter array directly calls this first; snapshot() does.
+   */
+  settleCounters(): void {
+    for (const proc of this.procs.values()) proc.heap?.settleCounters();
+    this.mmu.settle();
   }
 
   /** Pids of live processes, ascending. */

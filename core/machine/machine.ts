@@ -39,7 +39,7 @@ export class SimulatedMachine implements Machine {
   }
 
   snapshot(): MachineSnapshot {
-    this.mmu.settle();
+    this.kernel.settleCounters();
     const counters: Record<string, number> = {};
     COUNTER_NAMES.forEach((name, i) => (counters[name] = this.counters[i]));
     const tlbs: TlbStats[] = this.mmu.tlbs.map((t, i) => {

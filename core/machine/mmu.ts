@@ -203,6 +203,8 @@ export class Mmu {
     pg.levelShifts.forEach((s, i) => (this.leafLevelOfShift[s] = i));
     const first = this.modeCode === MODE_PAGING && probes.length > 0 && this.probeLevel[0] === 1 ? 0 : -1;
     this.tlb0 = first === 0 ? this.probeTlb[0] : null;
+    // The front: twice the first probe's slots, rounded up to a power of two (at least 64).
+    if (this.tlb0 !== null) this.tlb0.enableFront(Math.max(64, 2 ** Math.ceil(Math.log2(2 * this.tlb0.slots))), PERMITS);
     this.firstProbe = this.tlb0;
     this.shift0 = first === 0 ? this.probeShift[0] : 0;
     this.size0 = 2 ** this.shift0;
@@ -228,6 +230,35 @@ export class Mmu {
       // Counted in one integer field; folded into the TLB's hits and the cycle counter by settle().
       this.winHits++;
       return vaddr + this.winDelta;
+    }
+    // 2. The first probe's front (Tlb.enableFront): the slot a lookup would find, without scanning its set.
+    const t0 = this.tlb0;
+    if (t0 !== null) {
+      const vpn = Math.floor(vaddr * this.inv0);
+      const i = (vpn >>> 0) & t0.frontMask;
+      if (t0.frontVpn[i] === vpn) {
+        const permits = t0.frontPerm[i];
+        if (((permits >> (mode * 4 + access)) & 1) !== 0) {
+          const slot = t0.frontSlot[i];
+          t0.touch(slot);
+          if (this.winHits !== 0) this.settle();
+          if (this.deferHits0) {
+            this.hits0++;
+          } else {
+            t0.hits++;
+            const c = this.counters;
+            c[C_TLB_HIT_LEVEL1]++;
+            c[C_CYCLES] += this.cost0;
+          }
+          const pageBase = vpn * this.size0;
+          this.lastK = 0;
+          this.lastStart = pageBase;
+          this.lastEnd = pageBase + this.size0;
+          this.winPerm = permits;
+          this.winDelta = t0.paddr[slot] - pageBase;
+          return vaddr + this.winDelta;
+        }
+      }
     }
     // Doubles cross non-inlined calls through fields: a double argument or result would be boxed (allocated).
     this.va = vaddr;
@@ -335,6 +366,7 @@ export class Mmu {
     if (this.config.asid) {
       this.cpu.asid = asid;
       this.asid = asid;
+      this.firstProbe?.setFrontAsid(asid);
     } else {
       this.cpu.asid = 0;
       this.asid = 0;
@@ -431,7 +463,7 @@ export class Mmu {
       const pteAddr = t.pteAddr[slot];
       this.mem.store32(pteAddr, (this.mem.load32(pteAddr) | PTE_DIRTY | PTE_ACCESSED) >>> 0);
       flags |= PTE_DIRTY | PTE_ACCESSED;
-      t.flags[slot] = flags;
+      t.setFlags(slot, flags);
     }
     const pageBase = vpn * size;
     const framePaddr = t.paddr[slot];

@@ -17,6 +17,17 @@
  * | stamp     | Float64Array | LRU: last use; FIFO: insertion; -1 = empty        |
  * | ref       | Uint8Array   | clock reference bit                               |
  *
+ * The front (optional, enableFront): a direct-mapped index over the slots
+ * holding the TLB's first page size in the current address space
+ * (setFrontAsid), keyed by the vpn's low bits, as v86 keys its TLB by page
+ * number. Entry i names a slot (frontSlot) whose tag is exactly
+ * (frontVpn[i], first page size, current asid), with frontPerm[i] =
+ * permits[flags of that slot] for the table given to enableFront; a slot
+ * write, flag change or clear updates or drops the entry naming that slot.
+ * A caller that finds its vpn there has found the slot lookup would find,
+ * and calls touch(slot) for the same replacement update — a hit without
+ * scanning the set.
+ *
  * Replacement (the same for every set, sets independent):
  * - an insert of a (vpn, pageShift, asid) already present rewrites that slot
  *   and counts as a use (LRU: most recent; FIFO: keeps its age; clock: ref = 1);
@@ -48,6 +59,12 @@ export class Tlb {
   readonly tagShift: Int8Array;
   /** ASID tag per slot. */
   readonly tagAsid: Int32Array;
+  /** The front (see above): vpn (-1 = empty), slot and permits per entry. Empty arrays until enableFront. */
+  frontVpn = new Float64Array(0);
+  frontSlot = new Int32Array(0);
+  frontPerm = new Int32Array(0);
+  /** Entries - 1 of the front, or -1 when it is off. */
+  frontMask = -1;
   /** Hits and misses counted by this TLB. */
   hits = 0;
   misses = 0;
@@ -81,6 +98,12 @@ export class Tlb {
   private readonly policy: number;
   private readonly pageSizes: Float64Array;
   private readonly shifts: Int8Array;
+  /** The page size the front indexes (the first one the TLB holds). */
+  private readonly frontShift: number;
+  /** The address space the front serves (setFrontAsid). */
+  private frontAsid = 0;
+  /** The permits table of enableFront, indexed by flags & 0x3ff. */
+  private permits: Int32Array = new Int32Array(0);
 
   constructor(readonly config: NormalizedTlb, private readonly random: () => number) {
     const { sets, ways } = config;
@@ -107,6 +130,7 @@ export class Tlb {
     this.policy = POLICY_CODES[config.policy];
     if (this.policy === undefined) throw new RangeError(`TLB ${config.name}: unknown policy ${String(config.policy)}`);
     this.shifts = Int8Array.from(config.pageShifts);
+    this.frontShift = config.pageShifts[0];
     this.pageSizes = Float64Array.from(config.pageShifts, (s) => 2 ** s);
   }
 
@@ -129,10 +153,75 @@ export class Tlb {
       if (tagVpn[s] === vpn && this.tagShift[s] === pageShift && this.tagAsid[s] === asid) {
         if (this.policy === POLICY_LRU) this.stamp[s] = ++this.tick;
         else if (this.policy === POLICY_CLOCK) this.ref[s] = 1;
+        if (this.frontMask >= 0 && pageShift === this.frontShift && asid === this.frontAsid) this.setFront(vpn, s);
         return s;
       }
     }
     return -1;
+  }
+
+  /**
+   * Turns the front on (see above) with `entries` (a power of two) entries,
+   * for the first page size; `permits[flags & 0x3ff]` is cached per entry.
+   * Entries fill as lookups hit and inserts land.
+   */
+  enableFront(entries: number, permits: Int32Array): void {
+    if (!(entries >= 1 && (entries & (entries - 1)) === 0)) throw new RangeError(`TLB ${this.config.name}: front entries (${entries}) must be a power of two`);
+    this.frontVpn = new Float64Array(entries);
+    this.frontSlot = new Int32Array(entries);
+    this.frontPerm = new Int32Array(entries);
+    this.frontMask = entries - 1;
+    this.permits = permits;
+    this.refront();
+  }
+
+  /** The address space the front serves; a change empties it and refills it from that space's entries. */
+  setFrontAsid(asid: number): void {
+    if (asid === this.frontAsid || this.frontMask < 0) return;
+    this.frontAsid = asid;
+    this.refront();
+  }
+
+  /** Rewrites the flags of `slot` (keeping the front's permits in step). */
+  setFlags(slot: number, flags: number): void {
+    this.flags[slot] = flags;
+    if (this.frontMask >= 0 && this.tagShift[slot] === this.frontShift && this.tagAsid[slot] === this.frontAsid) {
+      const i = (this.tagVpn[slot] >>> 0) & this.frontMask;
+      if (this.frontSlot[i] === slot) this.frontPerm[i] = this.permits[flags & 0x3ff];
+    }
+  }
+
+  /** The replacement update of a hit on `slot` (what lookup does when it finds it). */
+  touch(slot: number): void {
+    if (this.policy === POLICY_LRU) this.stamp[slot] = ++this.tick;
+    else if (this.policy === POLICY_CLOCK) this.ref[slot] = 1;
+  }
+
+  private refront(): void {
+    this.frontVpn.fill(-1);
+    this.frontSlot.fill(-1);
+    for (let i = 0; i < this.count; i++) {
+      const s = this.filled[i];
+      if (this.tagShift[s] === this.frontShift && this.tagAsid[s] === this.frontAsid) this.setFront(this.tagVpn[s], s);
+    }
+  }
+
+  /** Points the front at `slot` (which holds vpn, the first page size and the front's asid); its flags must be set. */
+  private setFront(vpn: number, slot: number): void {
+    const i = (vpn >>> 0) & this.frontMask;
+    this.frontVpn[i] = vpn;
+    this.frontSlot[i] = slot;
+    this.frontPerm[i] = this.permits[this.flags[slot] & 0x3ff];
+  }
+
+  /** Before slot `slot` is rewritten or cleared: drops the front entry naming it. */
+  private unfront(slot: number): void {
+    if (this.tagShift[slot] !== this.frontShift || this.tagAsid[slot] !== this.frontAsid) return;
+    const i = (this.tagVpn[slot] >>> 0) & this.frontMask;
+    if (this.frontSlot[i] === slot) {
+      this.frontSlot[i] = -1;
+      this.frontVpn[i] = -1;
+    }
   }
 
   /**
@@ -159,6 +248,7 @@ export class Tlb {
       } else if (tagVpn[s] === vpn && sh === pageShift && this.tagAsid[s] === asid) {
         if (this.policy === POLICY_LRU) stamp[s] = ++this.tick;
         else if (this.policy === POLICY_CLOCK) this.ref[s] = 1;
+        if (this.frontMask >= 0 && pageShift === this.frontShift && asid === this.frontAsid) this.setFront(vpn, s);
         return s;
       }
       const st = stamp[s];
@@ -222,6 +312,8 @@ export class Tlb {
       if (this.filledAt[slot] < 0) {
         this.filledAt[slot] = this.count;
         this.filled[this.count++] = slot;
+      } else if (this.frontMask >= 0) {
+        this.unfront(slot);
       }
       this.tagVpn[slot] = vpn;
       this.tagShift[slot] = pageShift;
@@ -231,6 +323,7 @@ export class Tlb {
       this.paddr[slot] = paddr;
       this.flags[slot] = flags;
       this.pteAddr[slot] = pteAddr;
+      if (this.frontMask >= 0 && pageShift === this.frontShift && asid === this.frontAsid) this.setFront(vpn, slot);
       return slot;
     }
     const arg = this.arg;
@@ -282,6 +375,8 @@ export class Tlb {
       if (this.filledAt[slot] < 0) {
         this.filledAt[slot] = this.count;
         this.filled[this.count++] = slot;
+      } else if (this.frontMask >= 0) {
+        this.unfront(slot);
       }
       this.tagVpn[slot] = vpn;
       this.tagShift[slot] = pageShift;
@@ -292,6 +387,7 @@ export class Tlb {
     this.paddr[slot] = this.arg[1];
     this.flags[slot] = flags;
     this.pteAddr[slot] = this.arg[2];
+    if (this.frontMask >= 0 && pageShift === this.frontShift && asid === this.frontAsid) this.setFront(vpn, slot);
     return slot;
   }
 
@@ -338,6 +434,7 @@ export class Tlb {
   }
 
   private clearSlot(slot: number): void {
+    if (this.frontMask >= 0) this.unfront(slot);
     this.clears++;
     this.filledAt[slot] = -1;
     this.tagShift[slot] = -1;

@@ -110,6 +110,8 @@ export interface Kernel {
   pids(): number[];
   /** Marks a segment pinned (DMA in flight); relocating it anyway is allowed and shows up as DMA corruption. */
   setPinned(pid: number, pinned: boolean): void;
+  /** Folds what the heaps and the MMU count on the side into the counter array (before reading it directly). */
+  settleCounters(): void;
 }
 
 /** A virtual region of a process. */
@@ -132,7 +134,10 @@ export interface Machine {
   readonly dma: DmaEngine;
   /** The frame allocator in use (the built-in buddy unless a plugin replaces it). */
   readonly frames: FrameAllocator;
-  /** The machine-wide counters (indices C_* in constants.ts), live: read without copying on hot paths. */
+  /**
+   * The machine-wide counters (indices C_* in constants.ts), live: read without copying on hot paths.
+   * Accesses, loads, stores, bytesAccessed and TLB hits are current only after kernel.settleCounters().
+   */
   readonly counters: Float64Array;
   /** Starts recording the translation stream for Belady-optimal counts. */
   recordAccessStream(on: boolean): void;

@@ -7,7 +7,11 @@
  *
  * Each load/store spells out its prologue (switch, count, translate) rather
  * than calling a helper: V8 then inlines the MMU's fast path into it, and no
- * address (a double above 2^31) is boxed on the way.
+ * address (a double above 2^31) is boxed on the way. Each counts itself in
+ * one integer field (loads64, stores8, ...); settleCounters folds those into
+ * the machine's accesses, loads, stores and bytesAccessed counters — one
+ * increment per access instead of three read-modify-writes of the counter
+ * array. The kernel settles every heap before the counters are read.
  */
 import { ErrorCode, MemarenaError } from "../errors";
 import type { Heap, MmapOptions, Protection } from "../sdk/types";
@@ -55,6 +59,15 @@ export class UserHeap implements Heap {
   readonly hugePageSizes: readonly number[];
   /** The 16 scalar registers, kept per process across allocator re-creation. */
   readonly registers: Float64Array;
+  // Accesses not yet folded into the counters (see settleCounters), by kind and width.
+  private loads8 = 0;
+  private loads16 = 0;
+  private loads32 = 0;
+  private loads64 = 0;
+  private stores8 = 0;
+  private stores16 = 0;
+  private stores32 = 0;
+  private stores64 = 0;
   private readonly pid: number;
   private readonly copyByteCost: number;
   private readonly scratch = new Uint8Array(8);
@@ -74,6 +87,22 @@ export class UserHeap implements Heap {
     this.hugePageSizes = facts.hugePageSizes;
     this.registers = facts.registers;
     this.copyByteCost = facts.copyByteCost;
+  }
+
+  /** Folds the accesses counted since the last call into the machine's accesses, loads, stores and bytesAccessed. */
+  settleCounters(): void {
+    const loads = this.loads8 + this.loads16 + this.loads32 + this.loads64;
+    const stores = this.stores8 + this.stores16 + this.stores32 + this.stores64;
+    if (loads + stores === 0) return;
+    const bytes =
+      this.loads8 + this.stores8 + 2 * (this.loads16 + this.stores16) + 4 * (this.loads32 + this.stores32) + 8 * (this.loads64 + this.stores64);
+    const c = this.counters;
+    c[C_ACCESSES] += loads + stores;
+    c[C_LOADS] += loads;
+    c[C_STORES] += stores;
+    c[C_BYTES_ACCESSED] += bytes;
+    this.loads8 = this.loads16 = this.loads32 = this.loads64 = 0;
+    this.stores8 = this.stores16 = this.stores32 = this.stores64 = 0;
   }
 
   /** Current break. */
@@ -99,10 +128,7 @@ export class UserHeap implements Heap {
 
   load8(addr: number): number {
     if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
-    const c = this.counters;
-    c[C_ACCESSES]++;
-    c[C_LOADS]++;
-    c[C_BYTES_ACCESSED] += 1;
+    this.loads8++;
     let p = this.mmu.translate(addr, ACCESS_READ, MODE_USER);
     if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_READ);
     return this.mem.load8(p);
@@ -110,10 +136,7 @@ export class UserHeap implements Heap {
 
   load16(addr: number): number {
     if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
-    const c = this.counters;
-    c[C_ACCESSES]++;
-    c[C_LOADS]++;
-    c[C_BYTES_ACCESSED] += 2;
+    this.loads16++;
     let p = this.mmu.translate(addr, ACCESS_READ, MODE_USER);
     if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_READ);
     if (addr + 2 > this.mmu.lastEnd) return this.crossLoad(addr, p, 2);
@@ -122,10 +145,7 @@ export class UserHeap implements Heap {
 
   load32(addr: number): number {
     if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
-    const c = this.counters;
-    c[C_ACCESSES]++;
-    c[C_LOADS]++;
-    c[C_BYTES_ACCESSED] += 4;
+    this.loads32++;
     let p = this.mmu.translate(addr, ACCESS_READ, MODE_USER);
     if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_READ);
     if (addr + 4 > this.mmu.lastEnd) return this.crossLoad(addr, p, 4);
@@ -134,10 +154,7 @@ export class UserHeap implements Heap {
 
   load64(addr: number): number {
     if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
-    const c = this.counters;
-    c[C_ACCESSES]++;
-    c[C_LOADS]++;
-    c[C_BYTES_ACCESSED] += 8;
+    this.loads64++;
     let p = this.mmu.translate(addr, ACCESS_READ, MODE_USER);
     if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_READ);
     if (addr + 8 > this.mmu.lastEnd) return this.crossLoad(addr, p, 8);
@@ -148,10 +165,7 @@ export class UserHeap implements Heap {
 
   store8(addr: number, value: number): void {
     if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
-    const c = this.counters;
-    c[C_ACCESSES]++;
-    c[C_STORES]++;
-    c[C_BYTES_ACCESSED] += 1;
+    this.stores8++;
     let p = this.mmu.translate(addr, ACCESS_WRITE, MODE_USER);
     if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_WRITE);
     this.mem.store8(p, value);
@@ -159,10 +173,7 @@ export class UserHeap implements Heap {
 
   store16(addr: number, value: number): void {
     if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
-    const c = this.counters;
-    c[C_ACCESSES]++;
-    c[C_STORES]++;
-    c[C_BYTES_ACCESSED] += 2;
+    this.stores16++;
     let p = this.mmu.translate(addr, ACCESS_WRITE, MODE_USER);
     if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_WRITE);
     if (addr + 2 > this.mmu.lastEnd) this.crossStore(addr, p, 2, value);
@@ -171,10 +182,7 @@ export class UserHeap implements Heap {
 
   store32(addr: number, value: number): void {
     if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
-    const c = this.counters;
-    c[C_ACCESSES]++;
-    c[C_STORES]++;
-    c[C_BYTES_ACCESSED] += 4;
+    this.stores32++;
     let p = this.mmu.translate(addr, ACCESS_WRITE, MODE_USER);
     if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_WRITE);
     if (addr + 4 > this.mmu.lastEnd) this.crossStore(addr, p, 4, value);
@@ -186,10 +194,7 @@ export class UserHeap implements Heap {
       throw new MemarenaError(ErrorCode.UNSAFE_INTEGER, `store64 at 0x${addr.toString(16)}: ${String(value)} is not a safe integer`, { vaddr: addr, value });
     }
     if (this.host.currentPid !== this.pid) this.host.switchTo(this.pid);
-    const c = this.counters;
-    c[C_ACCESSES]++;
-    c[C_STORES]++;
-    c[C_BYTES_ACCESSED] += 8;
+    this.stores64++;
     let p = this.mmu.translate(addr, ACCESS_WRITE, MODE_USER);
     if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_WRITE);
     if (addr + 8 > this.mmu.lastEnd) this.crossStore(addr, p, 8, value);

@@ -179,6 +179,10 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
   };
 
   const counters = machine.counters;
+  const settledCounters = (): Float64Array => {
+    machine.kernel.settleCounters();
+    return counters;
+  };
   const pageSize = machine.config.paging.pageSize;
   const sbrkFailed = (before: number): boolean => counters[C_SBRK_FAILURES] > before;
 
@@ -342,7 +346,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
         const g = live.gaps(heap.heapStart, heap.heapEnd);
         metrics.observeGaps(g.largest, g.total);
       }
-      series?.observe(index, live.liveBytes, heapBytes, counters, layout, index === ops.length - 1);
+      series?.observe(index, live.liveBytes, heapBytes, settledCounters, layout, index === ops.length - 1);
       if (wantOutcome) input.onOp!(at(), { ...outcome, live: live.liveBytes, heap: heapBytes });
     }
     // Everything still live must still hold its bytes at the end.

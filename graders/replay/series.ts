@@ -26,12 +26,12 @@ export class SeriesRecorder {
     this.snapshotEvery = Math.max(1, Math.ceil(ops / MAX_SNAPSHOTS));
   }
 
-  /** Folds the state after op `index`; `last` forces a sample at the end. */
+  /** Folds the state after op `index`; `last` forces a sample at the end. `counters` gives the machine's counters, settled. */
   observe(
     index: number,
     liveBytes: number,
     heapBytes: number,
-    counters: Float64Array,
+    counters: () => Float64Array,
     layout: () => { start: number; end: number; blocks: readonly LiveBlock[]; regions: readonly Region[] },
     last = false,
   ): void {
@@ -39,8 +39,9 @@ export class SeriesRecorder {
       this.out.op.push(index);
       this.out.liveBytes.push(liveBytes);
       this.out.heapBytes.push(heapBytes);
-      this.out.walks.push(counters[C_WALKS]);
-      this.out.accesses.push(counters[C_ACCESSES]);
+      const c = counters();
+      this.out.walks.push(c[C_WALKS]);
+      this.out.accesses.push(c[C_ACCESSES]);
     }
     if (index % this.snapshotEvery === 0 || last) {
       const { start, end, blocks, regions } = layout();

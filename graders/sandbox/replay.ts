@@ -3,6 +3,7 @@
  * child is bundled (scripts/build.js): to graders/replay/run-job.ts, or, in
  * a test build, to a stand-in. Nothing here runs in the grader process.
  */
+import { runJob as replayJob } from "memarena-replay";
 import type { RunJob, RunResult } from "../protocol";
 
 /** The evaluated plugins of a job (host views: their hooks are guarded), as graders/replay/common.ts names them. */
@@ -14,5 +15,6 @@ export interface JobPlugins {
 /** Replays a job against its plugins and returns the result; throws only for memarena's own faults. */
 export type ReplayFn = (job: RunJob, plugins: JobPlugins) => RunResult;
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const runJob: ReplayFn = (require("memarena-replay") as { runJob: ReplayFn }).runJob;
+// A static import, not a require: the bundler then hoists the machine's modules instead of wrapping
+// them for lazy initialization, and inlines their constants into the access path.
+export const runJob: ReplayFn = replayJob;

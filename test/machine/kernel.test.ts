@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { createMachine } from "../../core/container";
 import { ErrorCode } from "../../core/errors";
+import { C_ACCESSES } from "../../core/machine/constants";
 import { BuddyAllocator } from "../../core/machine/frames";
 import { counter, KiB, MiB, pageFault, withProcess } from "./helpers";
 
@@ -150,6 +151,35 @@ describe("heap.copy and heap.fill", () => {
 });
 
 describe("kernel views and processes", () => {
+  it("counts every heap access by kind and width, through snapshots, a second process and its exit", () => {
+    const { m, k, heap } = withProcess();
+    const a = heap.sbrk(8192);
+    const widths = [1, 2, 4, 8] as const;
+    const store = { 1: heap.store8, 2: heap.store16, 4: heap.store32, 8: heap.store64 };
+    const load = { 1: heap.load8, 2: heap.load16, 4: heap.load32, 8: heap.load64 };
+    // 3 stores and 5 loads of each width; one of each crosses the page end.
+    for (const w of widths) {
+      for (let i = 0; i < 3; i++) store[w].call(heap, i === 0 ? a + 4096 - 1 : a + 16 * i, i);
+      for (let i = 0; i < 5; i++) load[w].call(heap, a + 16 * i);
+    }
+    const s1 = m.snapshot().counters;
+    expect([s1.accesses, s1.loads, s1.stores, s1.bytesAccessed]).toEqual([32, 20, 12, 8 * 15]);
+    // A second process's heap counts into the same counters, and its counts survive its exit.
+    const pid2 = k.createProcess();
+    const h2 = k.heap(pid2);
+    const b = h2.sbrk(4096);
+    h2.store32(b, 7);
+    h2.load16(b);
+    k.destroyProcess(pid2);
+    heap.load64(a);
+    const s2 = m.snapshot().counters;
+    expect([s2.accesses, s2.loads, s2.stores, s2.bytesAccessed]).toEqual([35, 22, 13, 8 * 15 + 4 + 2 + 8]);
+    // settleCounters makes the live array current for direct readers.
+    heap.store8(a, 1);
+    k.settleCounters();
+    expect(m.counters[C_ACCESSES]).toBe(36);
+  });
+
   it("peek and poke bypass TLBs and counters; poke demand-fills valid pages only", () => {
     const { m, k, pid, heap } = withProcess();
     const a = heap.sbrk(8192);

@@ -420,3 +420,92 @@ describe("Tlb against a reference model", () => {
     );
   });
 });
+
+describe("Tlb front (direct-mapped index over the first page size)", () => {
+  /** Permits table for the test: the flags themselves, so a stale permit shows as a wrong value. */
+  const PERMITS = Int32Array.from({ length: 1024 }, (_, f) => f * 3 + 1);
+
+  /** Every front entry names a filled slot holding exactly its vpn, the first page size and the front's asid, with current permits. */
+  function frontConsistent(tlb: Tlb, frontShift: number, asid: number): boolean {
+    for (let i = 0; i <= tlb.frontMask; i++) {
+      const slot = tlb.frontSlot[i];
+      if (slot < 0) continue;
+      const vpn = tlb.frontVpn[i];
+      if (((vpn >>> 0) & tlb.frontMask) !== i) return false;
+      if (tlb.probe(vpn, frontShift, asid) !== slot) return false;
+      if (tlb.frontPerm[i] !== PERMITS[tlb.flags[slot] & 0x3ff]) return false;
+    }
+    return true;
+  }
+
+  test("a front hit finds the slot lookup finds, with the same replacement update, through inserts, flushes and asid switches", () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.integer({ min: 0, max: 4 }), ({ g, cmds }, frontBits) => {
+        const tlb = new Tlb(tlbConfig(g.sets, g.ways, g.policy, g.shifts), createRng(g.seed).next);
+        tlb.enableFront(2 ** frontBits, PERMITS);
+        const model = new ModelTlb(g.sets, g.ways, g.policy, g.shifts, createRng(g.seed).next);
+        const frontShift = g.shifts[0];
+        let frontAsid = 0;
+        let serial = 1;
+        for (const c of cmds) {
+          if (c.op === "access" || c.op === "insert") {
+            // Accesses run in c.asid's address space: the front follows it, as the MMU's does on a switch.
+            tlb.setFrontAsid(c.asid);
+            frontAsid = c.asid;
+            if (c.op === "access") {
+              let slot = -1;
+              const i = (c.vpn >>> 0) & tlb.frontMask;
+              if (c.shift === frontShift && tlb.frontVpn[i] === c.vpn) {
+                slot = tlb.frontSlot[i];
+                tlb.touch(slot);
+              } else {
+                slot = tlb.lookup(c.vpn, c.shift, c.asid);
+              }
+              const hit = model.lookup(c.vpn, c.shift, c.asid);
+              if (slot >= 0 !== hit) return false;
+              if (slot >= 0) {
+                if (tlb.paddr[slot] !== model.data.get(`${c.vpn}/${c.shift}/${c.asid}`)) return false;
+                if (!frontConsistent(tlb, frontShift, frontAsid)) return false;
+                continue;
+              }
+            }
+            const v = serial++;
+            tlb.insert(c.vpn, c.shift, c.asid, v, v & 0xff, v + 0.5);
+            model.insert(c.vpn, c.shift, c.asid, v);
+          } else if (c.op === "invalidate") {
+            const vaddr = c.vpn * 2 ** c.shift + c.offset;
+            tlb.invalidatePage(vaddr, c.asid);
+            model.invalidatePage(vaddr, c.asid);
+          } else if (c.op === "flushAsid") {
+            tlb.flushAsid(c.asid);
+            model.flushAsid(c.asid);
+          } else {
+            tlb.flushAll();
+            model.flushAll();
+          }
+          if (!frontConsistent(tlb, frontShift, frontAsid)) return false;
+        }
+        return true;
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  test("setFlags keeps the front's permits in step; a front on a filled TLB indexes what is there", () => {
+    const tlb = new Tlb(tlbConfig(4, 2, "lru"), noRandom);
+    tlb.insert(5, 12, 0, 0x5000, 0x03, 40);
+    tlb.insert(6, 12, 1, 0x6000, 0x03, 48);
+    tlb.enableFront(8, PERMITS);
+    const i = 5 & 7;
+    expect(tlb.frontVpn[i]).toBe(5);
+    expect(tlb.frontVpn[6 & 7]).toBe(-1); // asid 1 is not the front's
+    const slot = tlb.frontSlot[i];
+    tlb.setFlags(slot, 0x43);
+    expect(tlb.flags[slot]).toBe(0x43);
+    expect(tlb.frontPerm[i]).toBe(PERMITS[0x43]);
+    tlb.setFrontAsid(1);
+    expect(tlb.frontVpn[i]).toBe(-1);
+    expect(tlb.frontVpn[6 & 7]).toBe(6);
+    expect(() => tlb.enableFront(6, PERMITS)).toThrow(RangeError);
+  });
+});
