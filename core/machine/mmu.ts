@@ -33,7 +33,11 @@
  *    flush, invalidation, context switch) closes it, so a window hit is a
  *    repeated hit on the most recently used entry: it counts the same hit and
  *    cycles, and skips only a lookup that would change no replacement order;
- * 2. the first probe (the first level-1 TLB, smallest page size) done before
+ * 2. the front of the first probe (Tlb.enableFront): a direct-mapped index,
+ *    by vpn, of that TLB's slots in the current address space. A front hit
+ *    is the slot a lookup would find; it gets the same replacement update
+ *    (Tlb.touch) and counts the same hit and cycles, without scanning the set;
+ * 2b. the first probe (the first level-1 TLB, smallest page size) done before
  *    the general loop; a clean hit returns at once, a miss (no side effect)
  *    lets the loop start at the second probe, anything else repeats the
  *    lookup in the loop (a repeated lookup of one slot changes no order).
@@ -46,7 +50,7 @@
  * 5. a lookup miss leaves its set's victim in the TLB (Tlb.lookupPlan,
  *    planAfterMiss) and the fill after the walk reuses it while the TLB is
  *    unchanged, instead of scanning the set a second time.
- * The first two are off while the stream is recorded. Doubles never cross a
+ * The window, the front and the first probe are off while the stream is recorded. Doubles never cross a
  * non-inlined call (they would be boxed): the slow paths take their operand
  * in `va` and leave their result in `pa`.
  */
