@@ -38,6 +38,10 @@ export class SimulatedMachine implements Machine {
     this.mmu.setRecording(on);
   }
 
+  dispose(): void {
+    this.memory.release();
+  }
+
   snapshot(): MachineSnapshot {
     this.kernel.settleCounters();
     const counters: Record<string, number> = {};

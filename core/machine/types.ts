@@ -143,4 +143,6 @@ export interface Machine {
   recordAccessStream(on: boolean): void;
   /** Every counter now. */
   snapshot(): MachineSnapshot;
+  /** Gives the machine's host memory back for the next machine of this process to reuse; the machine is done. */
+  dispose(): void;
 }

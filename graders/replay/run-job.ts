@@ -4,7 +4,8 @@
  * challenge's subject, and return data only.
  */
 import { createMachine } from "../../core/container";
-import { normalizeMachine } from "../../core/machine/config";
+import { normalizeMachine, type NormalizedMachine } from "../../core/machine/config";
+import type { Machine } from "../../core/machine/types";
 import { seedFrom } from "../../core/random";
 import type { AllocatorPlugin } from "../../core/sdk/types";
 import type { Failure } from "../results";
@@ -26,6 +27,20 @@ export type { JobPlugins };
 
 /** Runs a job to completion. Throws only for memarena's own faults (the sandbox reports those as internal errors). */
 export function runJob(job: RunJob, evaluated: JobPlugins): RunResult {
+  const machines: Machine[] = [];
+  try {
+    return replayJob(job, evaluated, (config, seed) => {
+      const m = createMachine(config, { seed });
+      machines.push(m);
+      return m;
+    });
+  } finally {
+    // Their host memory goes to the next job of this process (tests and AllocatorTester run many).
+    for (const m of machines) m.dispose();
+  }
+}
+
+function replayJob(job: RunJob, evaluated: JobPlugins, newMachine: (config: NormalizedMachine, seed: number) => Machine): RunResult {
   const challenge = job.challenge;
   const seed = seedFrom(challenge.seed ?? challenge.id);
   const config = normalizeMachine(challenge.machine ?? {}, challenge.id, "/machine");
@@ -35,7 +50,7 @@ export function runJob(job: RunJob, evaluated: JobPlugins): RunResult {
   const subject = challenge.subject ?? "allocator";
 
   const wantsBelady = (challenge.metrics ?? []).some((m: string) => /optimal|belady/i.test(m));
-  const machine = createMachine(config, { seed });
+  const machine = newMachine(config, seed);
   machine.recordAccessStream(wantsBelady);
 
   let verdict: RunResult["verdict"] = "pass";
@@ -54,7 +69,7 @@ export function runJob(job: RunJob, evaluated: JobPlugins): RunResult {
       const heapOps = expanded.ops as unknown as HeapOp[];
       let replica;
       if (challenge.checks?.heapResidentMetadata) {
-        const replicaMachine = createMachine(config, { seed });
+        const replicaMachine = newMachine(config, seed);
         const replicaPid = replicaMachine.kernel.createProcess({ heapLimitBytes, alignment: checks.alignment });
         replicaMachine.kernel.switchTo(replicaPid);
         replica = { machine: replicaMachine, pid: replicaPid, recreateAt: recreationPoints(heapOps, seed) };

@@ -68,7 +68,16 @@ export function resolveOp(op: OpInput): Op {
 
 /** Resolves every op of a list (see resolveOp). */
 export function resolveOps(ops: readonly OpInput[]): Op[] {
-  return ops.map(resolveOp);
+  // Most workloads (alloc, free, realloc, ...) have nothing to resolve: the list is copied only from
+  // the first op that changes, and a million-op list costs one pass.
+  let out: Op[] | undefined;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    const r = op.op === "spawn" || op.op === "access" || op.op === "map" || op.op === "dma" ? resolveOp(op) : (op as Op);
+    if (out === undefined && r !== op) out = ops.slice(0, i) as Op[];
+    out?.push(r);
+  }
+  return out ?? (ops.slice() as Op[]);
 }
 
 /** Parses a JSON trace (an array of op objects); throws INVALID_TRACE with index pointers and lines. */

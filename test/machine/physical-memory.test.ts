@@ -69,6 +69,23 @@ describe("PhysicalMemory", () => {
     expect([mem.load8(CHUNK_BYTES - 3), mem.load8(CHUNK_BYTES - 2), mem.load8(CHUNK_BYTES + 1), mem.load8(CHUNK_BYTES + 2)]).toEqual([0, 7, 7, 0]);
   });
 
+  it("release gives chunks to the next memory, which reads them as zero; the released memory reads zero too", () => {
+    const a = new PhysicalMemory(8 * CHUNK_BYTES);
+    for (let c = 0; c < 8; c++) a.fill(c * CHUNK_BYTES, 0xa5, CHUNK_BYTES);
+    expect(a.residentBytes).toBe(8 * CHUNK_BYTES);
+    a.release();
+    expect(a.residentBytes).toBe(0);
+    expect(a.load64(3 * CHUNK_BYTES + 8)).toBe(0);
+    const b = new PhysicalMemory(8 * CHUNK_BYTES);
+    // Each store materializes a chunk, from the pool: everything else in it must be zero.
+    for (let c = 0; c < 8; c++) b.store8(c * CHUNK_BYTES + 100, 1);
+    for (let c = 0; c < 8; c++) {
+      const back = new Uint8Array(CHUNK_BYTES);
+      b.read(c * CHUNK_BYTES, back);
+      expect(back.reduce((sum, x) => sum + x, 0)).toBe(1);
+    }
+  });
+
   it("a 64 GiB memory with a few writes stays small", () => {
     const mem = new PhysicalMemory(64 * 1024 ** 3);
     mem.store64(60 * 1024 ** 3 + 5, 42);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { ErrorCode, type InputProblem, MemarenaError } from "../../core/errors";
 import type { Challenge, Op } from "../../graders/challenge/types";
-import { formatCompactTrace, formatRep, parseRep, parseTrace, resolveWorkload } from "../../graders/workload";
+import { formatCompactTrace, formatRep, parseRep, parseTrace, resolveOps, resolveWorkload } from "../../graders/workload";
 
 function traceProblems(f: () => unknown): InputProblem[] {
   try {
@@ -160,5 +160,33 @@ describe("resolveWorkload", () => {
     expect(resolveWorkload(gen)).toEqual(resolveWorkload(gen));
     const seeded: Challenge = { ...gen, workload: { ...gen.workload, seed: 99 } };
     expect(resolveWorkload(seeded)).not.toEqual(resolveWorkload(gen));
+  });
+});
+
+describe("resolveOps", () => {
+  it("keeps ops with nothing to resolve as they are and makes sizes and addresses numbers, without touching its input", () => {
+    const plain: Op[] = [
+      { op: "alloc", id: 1, size: 32 },
+      { op: "free", id: 1 },
+    ];
+    const out = resolveOps(plain);
+    expect(out).toEqual(plain);
+    expect(out).not.toBe(plain);
+    expect(out[0]).toBe(plain[0]);
+    const mixed = [
+      { op: "alloc", id: 1, size: 32 },
+      { op: "spawn", pid: 1, size: "64KiB", base: "0x10000" },
+      { op: "access", pid: 1, addr: "0x1000", access: "read" },
+      { op: "free", id: 1 },
+    ] as unknown as Parameters<typeof resolveOps>[0];
+    const before = JSON.stringify(mixed);
+    const r = resolveOps(mixed);
+    expect(r).toEqual([
+      { op: "alloc", id: 1, size: 32 },
+      { op: "spawn", pid: 1, size: 65536, base: 0x10000 },
+      { op: "access", pid: 1, addr: 0x1000, access: "read" },
+      { op: "free", id: 1 },
+    ]);
+    expect(JSON.stringify(mixed)).toBe(before);
   });
 });
