@@ -1,0 +1,1 @@
+export { default } from "../../../../../plugins/allocators/segregated-fits";
