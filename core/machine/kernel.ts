@@ -19,9 +19,11 @@
  * - mprotect(..., "none") turns pages into guard pages: their frames are
  *   given back and their contents discarded (guard pages cost zero frames);
  *   making them "r"/"rw" again gives fresh demand-zero pages.
- * - Huge-page and contiguous regions are atomic: munmap/mprotect must cover
- *   them whole, else -1 and nothing changes. The heap region cannot be
- *   munmapped or mprotected (-1); use mmap for guard pages.
+ * - Huge pages are atomic: munmap/mprotect of a huge-page region must start
+ *   and end on its huge-page boundaries (as hugetlbfs requires), and a
+ *   contiguous region must be covered whole; else -1 and nothing changes.
+ *   The heap region cannot be munmapped or mprotected (-1); use mmap for
+ *   guard pages.
  * - Frames mapped by `map` onto a chosen frame are not taken from the frame
  *   allocator and are not freed on unmap.
  * - Page tables are freed when the process is destroyed (not when they empty).
@@ -408,7 +410,7 @@ export class MachineKernel implements Kernel, HeapHost {
     if (!this.paging || !this.validRange(addr, length)) return -1;
     const end = addr + roundUp(length, this.pageSize);
     const hits = overlapping(proc, addr, end);
-    if (hits.some((r) => r.kind === "heap" || (isAtomic(r, this.baseShift) && (addr > r.start || end < r.end)))) return -1;
+    if (hits.some((r) => r.kind === "heap" || cutsAtom(r, addr, end, this.baseShift))) return -1;
     this.removeRange(proc, addr, end);
     return 0;
   }
@@ -418,11 +420,11 @@ export class MachineKernel implements Kernel, HeapHost {
     if (!this.paging || !this.validRange(addr, length) || (prot !== "none" && prot !== "r" && prot !== "rw")) return -1;
     const end = addr + roundUp(length, this.pageSize);
     const hits = overlapping(proc, addr, end);
-    // The range must be covered without gaps, outside the heap, and cover atomic regions whole.
+    // The range must be covered without gaps, outside the heap, and cut no huge page or contiguous region.
     let cursor = addr;
     for (const r of hits) {
       if (r.start > cursor || r.kind === "heap") return -1;
-      if (isAtomic(r, this.baseShift) && (addr > r.start || end < r.end)) return -1;
+      if (cutsAtom(r, addr, end, this.baseShift)) return -1;
       cursor = r.end;
     }
     if (cursor < end) return -1;
@@ -462,7 +464,7 @@ export class MachineKernel implements Kernel, HeapHost {
       paddr = -1;
     }
     const hits = overlapping(proc, vaddr, vaddr + size);
-    if (hits.some((r) => r.kind === "heap" || (isAtomic(r, this.baseShift) && (vaddr > r.start || vaddr + size < r.end)))) return fail();
+    if (hits.some((r) => r.kind === "heap" || cutsAtom(r, vaddr, vaddr + size, this.baseShift))) return fail();
     this.removeRange(proc, vaddr, vaddr + size);
     if (!external) {
       const pfn = this.frames.alloc(shift - this.baseShift, FRAME_DATA, pid);
@@ -832,8 +834,19 @@ function leafFlags(r: VRegion): number {
   return (r.user ? PTE_USER : 0) | (r.protection === "rw" ? PTE_WRITABLE : 0);
 }
 
-function isAtomic(r: VRegion, baseShift: number): boolean {
-  return r.pageShift > baseShift || r.contiguous;
+/**
+ * True when [addr, end) cuts through something that must stay whole: a
+ * contiguous region (one physical block) not covered entirely, or a huge page
+ * of a huge-page region (the range's ends inside it must fall on its page
+ * boundaries).
+ */
+function cutsAtom(r: VRegion, addr: number, end: number, baseShift: number): boolean {
+  if (r.contiguous) return addr > r.start || end < r.end;
+  if (r.pageShift <= baseShift) return false;
+  const size = 2 ** r.pageShift;
+  const s = Math.max(addr, r.start);
+  const e = Math.min(end, r.end);
+  return (s - r.start) % size !== 0 || (e - r.start) % size !== 0;
 }
 
 function roundUp(n: number, align: number): number {

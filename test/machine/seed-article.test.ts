@@ -132,6 +132,35 @@ describe("paging", () => {
     expect(counter(m, "dataFrames")).toBe(0);
   });
 
+  it("a multi-huge-page mapping splits on huge-page boundaries only; a contiguous one stays whole", () => {
+    const { m, heap } = withProcess();
+    const hp = heap.mmap(3 * 2 * MiB, { hugePage: true });
+    heap.store64(hp, 1);
+    heap.store64(hp + 2 * MiB, 2);
+    heap.store64(hp + 4 * MiB, 3);
+    expect(counter(m, "dataFrames")).toBe(3 * 512);
+    // Inside the middle huge page: refused, nothing changes.
+    expect(heap.mprotect(hp + 2 * MiB + 4 * KiB, 2 * MiB, "r")).toBe(-1);
+    expect(heap.munmap(hp + 2 * MiB, MiB)).toBe(-1);
+    // The middle huge page alone: read-only, then a guard (its 512 frames go back).
+    expect(heap.mprotect(hp + 2 * MiB, 2 * MiB, "r")).toBe(0);
+    expect(pageFault(() => heap.store8(hp + 2 * MiB + 5, 1))).toMatchObject({ kind: "protection" });
+    heap.store8(hp + 5, 1);
+    heap.store8(hp + 4 * MiB + 5, 1);
+    expect(heap.load64(hp + 2 * MiB)).toBe(2);
+    expect(heap.mprotect(hp + 2 * MiB, 2 * MiB, "none")).toBe(0);
+    expect(counter(m, "dataFrames")).toBe(2 * 512);
+    expect(pageFault(() => heap.load8(hp + 2 * MiB))).toMatchObject({ kind: "protection" });
+    // The last one unmapped; the first keeps its bytes.
+    expect(heap.munmap(hp + 4 * MiB, 2 * MiB)).toBe(0);
+    expect(counter(m, "dataFrames")).toBe(512);
+    expect(heap.load64(hp) & 0xff).toBe(1);
+    const c = heap.mmap(2 * 2 * MiB, { hugePage: true, contiguous: true });
+    expect(heap.mprotect(c, 2 * MiB, "r")).toBe(-1);
+    expect(heap.munmap(c + 2 * MiB, 2 * MiB)).toBe(-1);
+    expect(heap.mprotect(c, 4 * MiB, "r")).toBe(0);
+  });
+
   it("huge pages extend TLB reach: a 64 MiB sweep misses per 4 KiB page vs per 2 MiB page", () => {
     const sweep = (huge: boolean): number => {
       const { m, heap } = withProcess({ physicalMemory: "512MiB" });
