@@ -180,6 +180,7 @@ export function challengeResult(
     metrics: selectMetrics(run.metrics, c.metrics),
     failures: run.failures,
     wallMs,
+    ...(run.output && run.output.length > 0 ? { output: run.output } : {}),
     ...(details && run.series ? { series: run.series } : {}),
   };
 }

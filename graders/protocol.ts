@@ -46,4 +46,6 @@ export interface RunResult {
   readonly events?: readonly Readonly<Record<string, unknown>>[];
   /** Ops replayed before the run ended. */
   readonly opsReplayed: number;
+  /** What the plugin printed with console.* (capped; see graders/sandbox/realm.ts), when anything. */
+  readonly output?: readonly string[];
 }

@@ -46,6 +46,13 @@ export interface ChallengeResult {
   /** Wall-clock time of the run; the only field that may differ between identical runs. */
   readonly wallMs: number;
   /**
+   * What the submission printed with console.* during this run, line by line:
+   * at most 200 lines, each cut at 500 characters, a last line telling how
+   * many more were not kept. Absent when it printed nothing, and for hidden
+   * challenges in student output.
+   */
+  readonly output?: readonly string[];
+  /**
    * Sampled series for pictures, present with --details (allocator and
    * sanitizer challenges). All arrays of one sample family have the same length:
    * - `op`, `liveBytes`, `heapBytes`, `walks` (cumulative page walks), `accesses` (cumulative):

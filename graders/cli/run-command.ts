@@ -34,7 +34,13 @@ export async function runCommand(challengeArg: string, flags: RunFlags): Promise
     process.stderr.write(`memarena: wrote ${result.events?.length ?? 0} events to ${flags.events}\n`);
   }
   const doc = resultsDocument(plugin, [challengeResult(loaded, result, Date.now() - started, {})]);
-  if (flags.json) process.stdout.write(`${JSON.stringify({ ...doc.challenges[0], opsReplayed: result.opsReplayed }, null, 2)}\n`);
-  else process.stdout.write(REPORTERS.console([doc], { audience: "instructor", color: useColor(process.stdout) }));
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ...doc.challenges[0], opsReplayed: result.opsReplayed }, null, 2)}\n`);
+  } else {
+    // One run is a debugging session: everything the plugin printed comes first, then the verdict.
+    const { output, ...rest } = doc.challenges[0]!;
+    if (output && output.length > 0) process.stdout.write(`console output (${output.length} line${output.length === 1 ? "" : "s"}):\n${output.map((l) => `  │ ${l}\n`).join("")}\n`);
+    process.stdout.write(REPORTERS.console([{ ...doc, challenges: [rest] }], { audience: "instructor", color: useColor(process.stdout) }));
+  }
   return result.verdict === "pass" ? EXIT.ok : EXIT.failed;
 }

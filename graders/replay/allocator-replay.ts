@@ -51,6 +51,8 @@ export interface AllocatorReplayInput {
   readonly details?: boolean;
   /** Called after each op with its index and outcome (events file, series). */
   readonly onOp?: (index: number, outcome: Record<string, unknown>) => void;
+  /** Runs `fn` with the plugin's console output not kept (JobPlugins.quiet): the replica's calls print nothing. */
+  readonly quiet?: <T>(fn: () => T) => T;
 }
 
 /** What an allocator replay measured. */
@@ -103,6 +105,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
   const blockText = (b: { id: number; ptr: number; size: number }): string =>
     `block ${b.id} [${hex(b.ptr)}, ${hex(b.ptr + b.size)}) of ${b.size} bytes`;
 
+  const quiet = input.quiet ?? (<T>(fn: () => T): T => fn());
   const primary: Instance = { heap, alloc: undefined as unknown as Allocator };
   const replica: Instance | undefined = input.replica
     ? { heap: input.replica.machine.kernel.heap(input.replica.pid), alloc: undefined as unknown as Allocator }
@@ -192,7 +195,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
     const what = describe();
     let replicaResult: number;
     try {
-      replicaResult = fn(replica.alloc);
+      replicaResult = quiet(() => fn(replica.alloc));
     } catch (e) {
       const stop = pluginFailure(e, { plugin: input.pluginName, hook: what, op: at(), opText: opText(ops[index]) });
       fail("heapResidentMetadata", `heapResidentMetadata: after the allocator was re-created at op ${lastRecreation} (create(heap) again, without init()), ${stop.failure.message}; the instance that was not re-created did not throw. Keep all allocator state in simulated memory and heap.registers`);
@@ -217,14 +220,14 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
     }
     call("init", () => primary.alloc.init?.());
     if (replica) {
-      replica.alloc = call("create", () => plugin.create(replica.heap));
-      call("init", () => replica.alloc.init?.());
+      replica.alloc = quiet(() => call("create", () => plugin.create(replica.heap)));
+      quiet(() => call("init", () => replica.alloc.init?.()));
     }
 
     const wantOutcome = input.onOp !== undefined;
     for (index = 0; index < ops.length; index++) {
       if (replica && recreateAt.has(index)) {
-        replica.alloc = call("create", () => plugin.create(replica.heap));
+        replica.alloc = quiet(() => call("create", () => plugin.create(replica.heap)));
         lastRecreation = index;
       }
       const op = ops[index];

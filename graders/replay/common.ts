@@ -5,6 +5,8 @@ import { parseSize, type SizeLike } from "../../core/machine/units";
 export interface JobPlugins {
   readonly main: unknown;
   readonly with?: Readonly<Record<string, unknown>>;
+  /** Runs `fn` with the plugins' console output not kept: for the grader's own extra calls (the heap-resident replica). */
+  readonly quiet?: <T>(fn: () => T) => T;
 }
 
 /** Default heap limit when a challenge sets none. */

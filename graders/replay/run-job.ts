@@ -86,6 +86,7 @@ function replayJob(job: RunJob, evaluated: JobPlugins, newMachine: (config: Norm
         replica,
         details: job.details,
         onOp,
+        quiet: evaluated.quiet,
       });
       verdict = r.verdict;
       failures = r.failure ? [r.failure] : [];

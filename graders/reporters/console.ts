@@ -36,6 +36,17 @@ function indent(text: string, prefix: string): string {
     .join("\n");
 }
 
+/** Console lines the submission printed in a failing run: the last few, nearest the failure. */
+const OUTPUT_TAIL = 10;
+
+function outputTail(c: ChallengeResult): string[] {
+  const lines = c.output ?? [];
+  if (lines.length === 0) return [];
+  const shown = lines.slice(-OUTPUT_TAIL);
+  const heading = lines.length > shown.length ? `last ${shown.length} of ${lines.length} lines` : `${lines.length} line${lines.length === 1 ? "" : "s"}`;
+  return [`  console output (${heading}):`, ...shown.map((l) => `  │ ${l}`)];
+}
+
 function renderOne(doc: ResultsDocument, color: boolean): string {
   const paint = (v: Verdict, text: string): string => (color ? VERDICT_COLOR[v] + text + RESET : text);
   const rows = doc.challenges.map(row);
@@ -63,6 +74,7 @@ function renderOne(doc: ResultsDocument, color: boolean): string {
     out.push("");
     out.push(`${paint(c.verdict, c.verdict.toUpperCase())} ${c.id}: ${failureHeading(first)}${more}`);
     out.push(indent(first.message, "  "));
+    out.push(...outputTail(c));
   }
 
   const counts = verdictCounts(doc);

@@ -65,6 +65,14 @@ function failures(doc: ResultsDocument): string {
   return items.length === 0 ? "" : `<details><summary>Failures (${items.length})</summary><ul>\n${items.join("\n")}\n</ul></details>`;
 }
 
+/** What the submission printed, per challenge (hidden ones carry none in the student view). */
+function consoleOutput(doc: ResultsDocument): string {
+  const items = doc.challenges
+    .filter((c) => (c.output?.length ?? 0) > 0)
+    .map((c) => `<li><code>${escapeXml(c.id)}</code> (${c.output!.length} lines)<pre class="console">${escapeXml(c.output!.join("\n"))}</pre></li>`);
+  return items.length === 0 ? "" : `<details data-section="console"><summary>Console output (${items.length} challenge${items.length === 1 ? "" : "s"})</summary><ul>\n${items.join("\n")}\n</ul></details>`;
+}
+
 function details(doc: ResultsDocument, index: number, audience: Audience): string {
   const shown = doc.challenges.map((c, j) => [c, j] as const).filter(([c]) => hasDetails(c, audience));
   if (shown.length === 0) return "";
@@ -84,6 +92,7 @@ function section(doc: ResultsDocument, index: number, audience: Audience): strin
     "</tbody>",
     "</table>",
     failures(doc),
+    consoleOutput(doc),
     details(doc, index, audience),
     "</section>",
   ].join("\n");

@@ -35,7 +35,9 @@ function testcase(c: ChallengeResult): string {
     const type = first?.check ?? c.verdict;
     inner.push(`      <${element}${xmlAttrs([["message", message], ["type", type]])}>${escapeXml(failureBody(c))}</${element}>`);
   }
-  inner.push(`      <system-out>${escapeXml(`score ${formatScoreOf(c.score, c.maxScore)}`)}</system-out>`);
+  // The submission's console output follows the score, as a test runner's captured stdout.
+  const out = [`score ${formatScoreOf(c.score, c.maxScore)}`, ...(c.output ?? [])].join("\n");
+  inner.push(`      <system-out>${escapeXml(out)}</system-out>`);
   return `    <testcase${attrs}>\n${inner.join("\n")}\n    </testcase>`;
 }
 

@@ -38,8 +38,12 @@ setStackFilter((line) => {
   return fn !== undefined ? `at ${fn} (${where})` : `at ${where}`;
 });
 
+/** The realms of this run's plugins, in load order (their console output is taken after the run). */
+const realms: PluginRealm[] = [];
+
 function newRealm(plugin: Pick<BundledPlugin, "code" | "file">): PluginRealm {
   const realm = new PluginRealm();
+  realms.push(realm);
   realm.installSdk(__MEMARENA_SDK_CJS__);
   lookups.set(bundleFilename(plugin.file), inlineSourceLookup(plugin.code));
   return realm;
@@ -97,19 +101,36 @@ function handle(request: ChildRequest): ChildMessage {
     plugin = loadForRun(job.plugin);
     for (const [role, p] of Object.entries(job.with ?? {})) withPlugins[role] = loadForRun(p);
   } catch (e) {
-    if (e instanceof PluginFault) return { type: "result", result: faultResult(e) };
+    if (e instanceof PluginFault) return { type: "result", result: withOutput(faultResult(e)) };
     if (e instanceof MemarenaError && e.code === ErrorCode.INVALID_PLUGIN) {
       return { type: "result", result: { verdict: "error", metrics: {}, failures: [{ check: ErrorCode.INVALID_PLUGIN, message: e.message }], opsReplayed: 0 } };
     }
     throw e;
   }
+  let result: RunResult;
   try {
-    const result = runJob(job, { main: plugin, with: withPlugins });
-    return { type: "result", result };
+    result = runJob(job, { main: plugin, with: withPlugins, quiet });
   } catch (e) {
-    if (e instanceof PluginFault) return { type: "result", result: faultResult(e) };
-    throw e;
+    if (!(e instanceof PluginFault)) throw e;
+    result = faultResult(e);
   }
+  return { type: "result", result: withOutput(result) };
+}
+
+/** Runs `fn` with every realm's console muted (the replica's calls). */
+function quiet<T>(fn: () => T): T {
+  for (const r of realms) r.setMuted(true);
+  try {
+    return fn();
+  } finally {
+    for (const r of realms) r.setMuted(false);
+  }
+}
+
+/** The result with what the plugins printed (console.*), when they printed anything. */
+function withOutput(result: RunResult): RunResult {
+  const output = realms.flatMap((r) => r.takeOutput());
+  return output.length > 0 ? { ...result, output } : result;
 }
 
 const chunks: Buffer[] = [];

@@ -29,10 +29,54 @@ import { isStackOverflow, PluginFault, toPluginFault } from "./guard";
 /** Marks a failed bridge call; the realm side then throws `takeError()`. */
 const FAIL_SOURCE = "Symbol('memarena.fail')";
 
+/** Caps on what a plugin's console output keeps: lines, characters in all, characters per line. */
+export const MAX_OUTPUT_LINES = 200;
+const MAX_OUTPUT_CHARS = 32_000;
+const MAX_OUTPUT_LINE = 500;
+
 /** Realm-side half of the bridge: built once per realm, before any plugin code runs. */
 const BRIDGE_SOURCE = `(function (FAIL, call, getProp, takeError) {
   "use strict";
   const defineProperty = Object.defineProperty, freeze = Object.freeze, apply = Reflect.apply, slice = Array.prototype.slice;
+  const join = Array.prototype.join, strSlice = String.prototype.slice, stringify = JSON.stringify, toStr = String, isArray = Array.isArray;
+  // What the plugin prints (console.*): kept here, taken by the host after the run (takeOutput).
+  const MAX_LINES = ${MAX_OUTPUT_LINES}, MAX_CHARS = ${MAX_OUTPUT_CHARS}, MAX_LINE = ${MAX_OUTPUT_LINE};
+  let outLines = [], outChars = 0, outDropped = 0, muted = false;
+  function show(v) {
+    switch (typeof v) {
+      case "string": return v;
+      case "function": return "[Function " + (v.name || "anonymous") + "]";
+      case "symbol": return "Symbol()";
+      case "object":
+        if (v === null) return "null";
+        try {
+          const j = stringify(v);
+          return j === undefined ? "[object]" : j;
+        } catch (e) {
+          return isArray(v) ? "[Array]" : "[object]";
+        }
+      default: return toStr(v);
+    }
+  }
+  function record(prefix, args) {
+    if (muted) return;
+    if (outLines.length >= MAX_LINES || outChars >= MAX_CHARS) { outDropped++; return; }
+    const parts = [];
+    for (let i = 0; i < args.length; i++) defineProperty(parts, i, { value: show(args[i]), writable: true, enumerable: true, configurable: true });
+    let line = prefix + apply(join, parts, [" "]);
+    if (line.length > MAX_LINE) line = apply(strSlice, line, [0, MAX_LINE]) + " …";
+    defineProperty(outLines, outLines.length, { value: line, writable: true, enumerable: true, configurable: true });
+    outChars += line.length;
+  }
+  /** The lines printed since the last call, one string (lines joined by newlines), and how many were dropped past the caps. */
+  function takeOutput() {
+    const text = apply(join, outLines, ["\\n"]);
+    const r = [text, outDropped];
+    outLines = [];
+    outChars = 0;
+    outDropped = 0;
+    return r;
+  }
   function fn(id) {
     return function (a, b, c, d) {
       const n = arguments.length;
@@ -67,7 +111,14 @@ const BRIDGE_SOURCE = `(function (FAIL, call, getProp, takeError) {
     defineProperty(globalThis, "Error", { value: Error, writable: false, configurable: false });
     delete globalThis.WebAssembly;
     delete globalThis.console;
-    globalThis.console = freeze({ log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} });
+    globalThis.console = freeze({
+      log() { record("", arguments); },
+      info() { record("", arguments); },
+      debug() { record("", arguments); },
+      warn() { record("warn: ", arguments); },
+      error() { record("error: ", arguments); },
+      trace() { record("trace: ", arguments); },
+    });
     // Determinism: the same submission and challenge give the same results, so nothing a
     // plugin can read may change from run to run. Math.random is a fixed-seed generator
     // (mulberry32) and the clock stands still at the epoch.
@@ -91,7 +142,10 @@ const BRIDGE_SOURCE = `(function (FAIL, call, getProp, takeError) {
     FixedDate.parse = RealDate.parse;
     defineProperty(globalThis, "Date", { value: freeze(FixedDate), writable: false, configurable: false });
   }
-  return freeze({ fn, object, array, makeRequire, lockdown, newModule: function () { return { exports: {} }; } });
+  function setMuted(on) {
+    muted = on === true;
+  }
+  return freeze({ fn, object, array, makeRequire, lockdown, takeOutput, setMuted, newModule: function () { return { exports: {} }; } });
 })`;
 
 interface RealmBridge {
@@ -100,6 +154,8 @@ interface RealmBridge {
   array(values: readonly unknown[]): unknown[];
   makeRequire(sdk: unknown): (id: string) => unknown;
   lockdown(): void;
+  takeOutput(): [string, number];
+  setMuted(on: boolean): void;
   newModule(): { exports: unknown };
 }
 
@@ -163,6 +219,26 @@ export class PluginRealm {
       this.context,
     ) as RealmIntrinsics;
     this.bridge.lockdown();
+  }
+
+  /**
+   * What plugin code printed with console.* since the last call, as lines (at
+   * most MAX_OUTPUT_LINES, long lines cut), plus a last line telling how many
+   * were dropped past the caps. Only bridge code runs: the text is joined in
+   * the realm by functions captured before the plugin was loaded.
+   */
+  takeOutput(): string[] {
+    const r = this.bridge.takeOutput();
+    const text = r[0];
+    const dropped = r[1];
+    const lines = typeof text === "string" && text !== "" ? text.split("\n") : [];
+    if (typeof dropped === "number" && dropped > 0) lines.push(`… ${dropped} more console line${dropped === 1 ? "" : "s"} not kept`);
+    return lines;
+  }
+
+  /** While muted, console calls keep nothing (the grader's replica runs the same plugin a second time). */
+  setMuted(on: boolean): void {
+    this.bridge.setMuted(on);
   }
 
   /** Evaluates the SDK bundle (CommonJS) inside the realm; its exports become what `require("memarena")` returns. */

@@ -10,6 +10,8 @@ import type { RunJob, RunResult } from "../protocol";
 export interface JobPlugins {
   readonly main: unknown;
   readonly with?: Readonly<Record<string, unknown>>;
+  /** Runs `fn` with the plugins' console output not kept: for the grader's own extra calls (the heap-resident replica). */
+  readonly quiet?: <T>(fn: () => T) => T;
 }
 
 /** Replays a job against its plugins and returns the result; throws only for memarena's own faults. */
