@@ -80,6 +80,8 @@ interface Process {
   readonly alignment: number;
   readonly registers: Float64Array;
   heap?: UserHeap;
+  /** Further heap facades with registers of their own (separateHeap). */
+  moreHeaps?: UserHeap[];
   segBase: number;
   segSize: number;
   pinned: boolean;
@@ -175,6 +177,7 @@ export class MachineKernel implements Kernel, HeapHost {
   destroyProcess(pid: number): void {
     const proc = this.proc(pid);
     proc.heap?.settleCounters();
+    for (const h of proc.moreHeaps ?? []) h.settleCounters();
     if (this.paging) {
       for (const r of proc.regions) this.releaseRegion(proc, r, r.start, r.end);
       this.ptGen++;
@@ -208,7 +211,10 @@ export class MachineKernel implements Kernel, HeapHost {
    * reads the counter array directly calls this first; snapshot() does.
    */
   settleCounters(): void {
-    for (const proc of this.procs.values()) proc.heap?.settleCounters();
+    for (const proc of this.procs.values()) {
+      proc.heap?.settleCounters();
+      for (const h of proc.moreHeaps ?? []) h.settleCounters();
+    }
     this.mmu.settle();
   }
 
@@ -219,24 +225,38 @@ export class MachineKernel implements Kernel, HeapHost {
 
   heap(pid: number): UserHeap {
     const proc = this.proc(pid);
-    if (!proc.heap) {
-      proc.heap = new UserHeap(
-        {
-          pid,
-          heapStart: proc.heapStart,
-          alignment: proc.alignment,
-          pageSize: this.pageSize,
-          hugePageSizes: this.paging ? this.config.paging.hugePageShifts.map((s) => 2 ** s) : [],
-          registers: proc.registers,
-          copyByteCost: this.config.costs.copyByte,
-        },
-        this,
-        this.mmu,
-        this.mem,
-        this.counters,
-      );
-    }
+    proc.heap ??= this.newHeap(proc, proc.registers);
     return proc.heap;
+  }
+
+  /**
+   * Another heap facade of the same process with 16 registers of its own:
+   * a sanitizer and the allocator it wraps share the address space but not
+   * their scalars.
+   */
+  separateHeap(pid: number): UserHeap {
+    const proc = this.proc(pid);
+    const h = this.newHeap(proc, new Float64Array(16));
+    (proc.moreHeaps ??= []).push(h);
+    return h;
+  }
+
+  private newHeap(proc: Process, registers: Float64Array): UserHeap {
+    return new UserHeap(
+      {
+        pid: proc.pid,
+        heapStart: proc.heapStart,
+        alignment: proc.alignment,
+        pageSize: this.pageSize,
+        hugePageSizes: this.paging ? this.config.paging.hugePageShifts.map((s) => 2 ** s) : [],
+        registers,
+        copyByteCost: this.config.costs.copyByte,
+      },
+      this,
+      this.mmu,
+      this.mem,
+      this.counters,
+    );
   }
 
   /** Physical address of a process's root page table (-1 without paging). */

@@ -80,6 +80,8 @@ export interface Kernel {
   readonly currentPid: number;
   /** The user-mode heap facade of a process (faults throw a MemarenaError PAGE_FAULT carrying a FaultInfo in data.fault). */
   heap(pid: number): Heap;
+  /** Another heap facade of the process with 16 registers of its own (a sanitizer and the allocator it wraps keep their scalars apart). */
+  separateHeap(pid: number): Heap;
   /** One access as the application makes it, never throwing: the physical address or the fault. */
   access(pid: number, vaddr: number, access: "read" | "write", mode?: "user" | "supervisor"): AccessOutcome;
   /** Supervisor mapping of one page (optionally of a huge size, optionally onto a given frame). */

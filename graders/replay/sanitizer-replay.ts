@@ -97,7 +97,9 @@ export function replaySanitizer(input: {
     if (!innerPlugin) {
       throw new MemarenaError(ErrorCode.INVALID_CHALLENGE, `${challenge.id}: a sanitizer challenge must name the allocator it wraps in with.allocator`);
     }
-    const innerAlloc: Allocator = call(innerName, "create", () => innerPlugin.create(heap));
+    // The wrapped allocator shares the address space but keeps its own registers: neither can clobber the other's scalars.
+    const innerHeap = kernel.separateHeap(pid);
+    const innerAlloc: Allocator = call(innerName, "create", () => innerPlugin.create(innerHeap));
     call(innerName, "init", () => innerAlloc.init?.());
     const inner: InnerAllocator = Object.freeze({
       malloc: (size: number) => innerAlloc.malloc(size),
