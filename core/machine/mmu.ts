@@ -34,23 +34,21 @@
  *    repeated hit on the most recently used entry: it counts the same hit and
  *    cycles, and skips only a lookup that would change no replacement order;
  * 2. the front of the first probe (Tlb.enableFront): a direct-mapped index,
- *    by vpn, of that TLB's slots in the current address space. A front hit
- *    is the slot a lookup would find; it gets the same replacement update
- *    (Tlb.touch) and counts the same hit and cycles, without scanning the set;
- * 2b. the first probe (the first level-1 TLB, smallest page size) done before
- *    the general loop; a clean hit returns at once, a miss (no side effect)
- *    lets the loop start at the second probe, anything else repeats the
- *    lookup in the loop (a repeated lookup of one slot changes no order).
+ *    by vpn, of the first level-1 TLB's slots for its smallest page size in
+ *    the current address space. A front hit is the slot a lookup would find;
+ *    it gets the same replacement update (Tlb.touch) and counts the same hit
+ *    and cycles, without scanning the set. Anything else takes the general
+ *    loop over every probe;
  * 3. probes for a page size with no live leaf anywhere (PageTables.leafCount)
  *    are skipped: every unmap invalidates the TLBs, so such a lookup would
  *    miss, and a miss has no side effect.
- * 4. the first probe's hits are counted in one integer field and folded by
- *    settle(), like the window's, when every cycle cost is a multiple of 2^-10
- *    (then the cycle counter's sums are exact in any order);
- * 5. a lookup miss leaves its set's victim in the TLB (Tlb.lookupPlan,
- *    planAfterMiss) and the fill after the walk reuses it while the TLB is
- *    unchanged, instead of scanning the set a second time.
- * The window, the front and the first probe are off while the stream is recorded. Doubles never cross a
+ * 4. front hits are counted in one integer field and folded by settle(),
+ *    like the window's, when every cycle cost is a multiple of 2^-10 (then the
+ *    cycle counter's sums are exact in any order);
+ * 5. a lookup miss leaves its set's victim in the TLB (Tlb.lookupPlan) and
+ *    the fill after the walk reuses it while the TLB is unchanged, instead of
+ *    scanning the set a second time.
+ * The window and the front are off while the stream is recorded. Doubles never cross a
  * non-inlined call (they would be boxed): the slow paths take their operand
  * in `va` and leave their result in `pa`.
  */
@@ -101,7 +99,7 @@ export class Mmu {
   /** Window hits not yet folded into the counters (see settle). */
   private winHits = 0;
   /**
-   * First-probe hits (outside the window) not yet folded into the counters (see settle): one integer
+   * Front hits (outside the window) not yet folded into the counters (see settle): one integer
    * increment per hit instead of three read-modify-writes. Only when deferHits0: every cycle cost is a
    * multiple of 2^-10, so every sum the cycle counter goes through is exact (below 2^43) and adding
    * the hits' cycles later, in one product, gives the very same double.
@@ -270,47 +268,15 @@ export class Mmu {
     return status < 0 ? status : this.pa;
   }
 
-  /** Translates this.va outside the window: 0 with the result in this.pa, or -faultCode. */
+  /** Translates this.va outside the window and the front: 0 with the result in this.pa, or -faultCode. */
   private translateMiss(access: AccessCode, mode: ModeCode): number {
     if (this.winHits !== 0) this.settle();
-    // 2. The first probe (usually the L1 4 KiB TLB; null while recording). Anything else goes to
-    // translateSlow, which repeats this lookup: looking a slot up twice changes no replacement order.
-    const t0 = this.tlb0;
-    if (t0 !== null) {
-      const vaddr = this.va;
-      const vpn = Math.floor(vaddr * this.inv0);
-      const slot = t0.lookup(vpn, this.shift0, this.asid);
-      if (slot >= 0) {
-        const permits = PERMITS[t0.flags[slot]];
-        if (((permits >> (mode * 4 + access)) & 1) !== 0) {
-          if (this.deferHits0) {
-            this.hits0++;
-          } else {
-            t0.hits++;
-            const c = this.counters;
-            c[C_TLB_HIT_LEVEL1]++;
-            c[C_CYCLES] += this.cost0;
-          }
-          const pageBase = vpn * this.size0;
-          this.lastK = 0;
-          this.lastStart = pageBase;
-          this.lastEnd = pageBase + this.size0;
-          this.winPerm = permits;
-          this.winDelta = t0.paddr[slot] - pageBase;
-          this.pa = vaddr + this.winDelta;
-          return 0;
-        }
-        return this.translateSlow(access, mode, 0);
-      }
-      // A miss there has no side effect: the slow path starts at the second probe.
-      return this.translateSlow(access, mode, 1);
-    }
-    return this.translateSlow(access, mode, 0);
+    return this.translateSlow(access, mode);
   }
 
   /**
    * Folds the pending hits (the window's, into the TLB that owns the window;
-   * the first probe's, into that TLB) into the TLBs' hits, the level-1 hit
+   * the front's, into the first probe's TLB) into the TLBs' hits, the level-1 hit
    * counter and the cycle counter. Called before the window moves and before
    * anyone reads the counters (Machine.snapshot).
    */
@@ -404,7 +370,7 @@ export class Mmu {
   }
 
   /** Translates this.va; 0 with the result in this.pa, or -faultCode. */
-  private translateSlow(access: AccessCode, mode: ModeCode, firstProbe: number): number {
+  private translateSlow(access: AccessCode, mode: ModeCode): number {
     const vaddr = this.va;
     this.winPerm = 0;
     if (this.modeCode !== MODE_PAGING) {
@@ -433,11 +399,8 @@ export class Mmu {
     }
     if (!(vaddr >= 0 && vaddr < this.vlimit)) return this.cpu.fault(FAULT_ADDRESS, vaddr, access, -1, mode);
     const asid = this.asid;
-    // After translateMiss's plain lookup of the first probe missed: the plan that lets the fill after a
-    // walk skip its scan of the set is taken here, so translateMiss (inlined into every load and store) stays small.
-    if (firstProbe === 1) this.probeTlb[0].planAfterMiss(Math.floor(vaddr * this.inv0), this.shift0, asid);
     const n = this.probeTlb.length;
-    for (let k = firstProbe; k < n; k++) {
+    for (let k = 0; k < n; k++) {
       if (this.leafCount[this.probeShift[k]] === 0) continue;
       const vpn = Math.floor(vaddr * this.probeInv[k]);
       const t = this.probeTlb[k];

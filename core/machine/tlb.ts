@@ -266,33 +266,6 @@ export class Tlb {
     return -1;
   }
 
-  /**
-   * After a lookup of (vpn, pageShift, asid) missed: leaves the plan lookupPlan
-   * would have left, with a scan of replacement state only (no tags compared).
-   * For callers whose hit path should stay the plain lookup. Only right after
-   * that miss, with nothing inserted since: the plan assumes the key is absent.
-   */
-  planAfterMiss(vpn: number, pageShift: number, asid: number): void {
-    const base = (this.setMask >= 0 ? (vpn >>> 0) & this.setMask : vpn % this.sets) * this.ways;
-    const end = base + this.ways;
-    const stamp = this.stamp;
-    let firstEmpty = -1;
-    let oldest = base;
-    for (let s = base; s < end; s++) {
-      if (this.tagShift[s] < 0) {
-        firstEmpty = s;
-        break;
-      }
-      if (stamp[s] < stamp[oldest]) oldest = s;
-    }
-    this.planSlot = firstEmpty >= 0 ? firstEmpty : this.policy <= POLICY_FIFO ? oldest : -1;
-    this.planVpn = vpn;
-    this.planShift = pageShift;
-    this.planAsid = asid;
-    this.planTick = this.tick;
-    this.planClears = this.clears;
-  }
-
   /** Like lookup, but leaves replacement state untouched (tests, debugging views). */
   probe(vpn: number, pageShift: number, asid: number): number {
     const base = this.setOf(vpn) * this.ways;
