@@ -136,19 +136,24 @@ describe("MMU against a Map model of the page tables", () => {
 });
 
 describe("MMU fast paths", () => {
-  it("count exactly what the plain lookup loop counts (recording turns the fast paths off)", () => {
+  it("count exactly what the plain lookup loop counts, across context switches (recording turns the fast paths off)", () => {
     const policy = fc.constantFrom("lru" as const, "fifo" as const, "random" as const, "clock" as const);
     fc.assert(
       fc.property(
         policy,
         policy,
-        fc.array(fc.record({ page: fc.nat(40), offset: fc.nat(4095), write: fc.boolean(), huge: fc.boolean(), repeat: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 300 }),
+        fc.array(
+          fc.record({ proc: fc.nat(1), page: fc.nat(40), offset: fc.nat(4095), write: fc.boolean(), huge: fc.boolean(), repeat: fc.integer({ min: 1, max: 4 }) }),
+          { minLength: 1, maxLength: 300 },
+        ),
         fc.nat(),
-        (p1, p2, stream, seed) => {
+        fc.boolean(),
+        (p1, p2, stream, seed, asid) => {
           const run = (record: boolean) => {
             const m = createMachine(
               {
                 physicalMemory: "64MiB",
+                asid,
                 tlb: [
                   { name: "L1-4K", level: 1, pageSizes: ["4KiB"], entries: 8, ways: 2, policy: p1 },
                   { name: "L1-2M", level: 1, pageSizes: ["2MiB"], entries: 2, ways: 2, policy: p2 },
@@ -158,19 +163,24 @@ describe("MMU fast paths", () => {
               { seed },
             );
             m.recordAccessStream(record);
-            const pid = m.kernel.createProcess();
-            const heap = m.kernel.heap(pid);
-            const small = heap.sbrk(41 * 4096);
-            const huge = heap.mmap(4 * 2 ** 21, { hugePage: true });
+            // Two processes, the same virtual layout (same vpns, different frames): switches between them
+            // must keep the front and the window per address space (with ASIDs) or flush them (without).
+            const procs = [0, 1].map(() => {
+              const heap = m.kernel.heap(m.kernel.createProcess());
+              return { heap, small: heap.sbrk(41 * 4096), huge: heap.mmap(4 * 2 ** 21, { hugePage: true }) };
+            });
             for (const s of stream) {
+              const { heap, small, huge } = procs[s.proc]!;
               const a = s.huge ? huge + (s.page % 4) * 2 ** 21 + s.offset : small + s.page * 4096 + s.offset;
               for (let r = 0; r < s.repeat; r++) {
-                if (s.write) heap.store8(a, r);
+                if (s.write) heap.store8(a, r + 16 * s.proc);
                 else heap.load8(a);
               }
             }
             const snap = m.snapshot();
-            return { counters: snap.counters, tlbs: snap.tlbs.map((t) => [t.hits, t.misses]) };
+            // What each process reads back: a stale translation would show another process's bytes.
+            const bytes = procs.map(({ heap, small }) => Array.from({ length: 41 }, (_, i) => heap.load8(small + i * 4096 + (i % 7))));
+            return { counters: snap.counters, tlbs: snap.tlbs.map((t) => [t.hits, t.misses]), bytes };
           };
           expect(run(false)).toEqual(run(true));
         },
