@@ -70,7 +70,15 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("-p, --plugin <file>", "the plugin to run (default: the challenge's first accepted reference)")
     .option("-e, --events <file>", "write one JSON line per op with its outcome")
     .option("--json", "print the run's result as JSON")
-    .addHelpText("after", examples(["memarena run heap/coalescing --plugin ./my-alloc.ts --events out.jsonl", "memarena run paging/protection --json"]))
+    .option("-w, --watch", "run again whenever the plugin's files change (Ctrl-C to stop)")
+    .addHelpText(
+      "after",
+      examples([
+        "memarena run heap/coalescing --plugin ./my-alloc.ts --events out.jsonl",
+        "memarena run heap/binary --plugin ./my-alloc.ts --watch",
+        "memarena run paging/protection --json",
+      ]),
+    )
     .action(wrap(runCommand));
 
   const challenge = program.command("challenge").description("list, show, validate and verify challenges");
