@@ -80,6 +80,7 @@ npm run grade     # grade src/${src}.ts on the starter challenges (npm run grade
 Edit \`src/${src}.ts\`. A verdict names the op that broke a rule, the check
 (alignment, overlap, payloadIntegrity, ...), the blocks involved and what was
 expected; \`npx memarena run <challenge> --plugin src/${src}.ts --events out.jsonl\`
-writes one line per op to step through.
+writes one line per op to step through, and \`--watch\` runs it again on every
+save. \`console.log\` in your plugin is shown by \`run\` and under failures.
 ${kind === "allocator" ? "\nRule: keep all allocator state in simulated memory (heap.load*/store*) or in\nheap.registers — the grader re-creates your allocator in the middle of a run.\n" : ""}`;
 }
