@@ -34,6 +34,8 @@ export interface RunJob {
   readonly details?: boolean;
   /** Record one event per op (for `memarena run --events`). */
   readonly events?: boolean;
+  /** Report each op as it starts (the sandbox re-runs a job that timed out this way, to say where it was). */
+  readonly progress?: boolean;
 }
 
 /** What a run produced, before scoring. */

@@ -53,6 +53,8 @@ export interface AllocatorReplayInput {
   readonly onOp?: (index: number, outcome: Record<string, unknown>) => void;
   /** Runs `fn` with the plugin's console output not kept (JobPlugins.quiet): the replica's calls print nothing. */
   readonly quiet?: <T>(fn: () => T) => T;
+  /** Called as each op starts, with its workload index (JobPlugins.progress). */
+  readonly progress?: (op: number) => void;
 }
 
 /** What an allocator replay measured. */
@@ -225,7 +227,9 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
     }
 
     const wantOutcome = input.onOp !== undefined;
+    const progress = input.progress;
     for (index = 0; index < ops.length; index++) {
+      if (progress) progress(at());
       if (replica && recreateAt.has(index)) {
         replica.alloc = quiet(() => call("create", () => plugin.create(replica.heap)));
         lastRecreation = index;

@@ -7,6 +7,8 @@ export interface JobPlugins {
   readonly with?: Readonly<Record<string, unknown>>;
   /** Runs `fn` with the plugins' console output not kept: for the grader's own extra calls (the heap-resident replica). */
   readonly quiet?: <T>(fn: () => T) => T;
+  /** Called as each op starts, with its index in the workload (a run being located after a timeout reports it). */
+  readonly progress?: (op: number) => void;
 }
 
 /** Default heap limit when a challenge sets none. */

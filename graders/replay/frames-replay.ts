@@ -37,6 +37,8 @@ export function replayFrames(input: {
   ops: readonly unknown[];
   seed: number;
   onOp?: (index: number, outcome: Record<string, unknown>) => void;
+  /** Called as each op starts (JobPlugins.progress). */
+  progress?: (op: number) => void;
 }): FramesReplayResult {
   const { config } = input;
   const name = input.job.plugin.name;
@@ -73,6 +75,7 @@ export function replayFrames(input: {
   try {
     const alloc: FrameAllocator = call("create", () => plugin.create(Object.freeze({ count, frameSize, maxOrder })));
     for (index = 0; index < ops.length; index++) {
+      input.progress?.(index);
       const op = ops[index];
       let event: Record<string, unknown> = {};
       /** Asks for the frames of `size` bytes under `id`; returns the event. */

@@ -54,6 +54,8 @@ export function replayPlacement(input: {
   ops: readonly unknown[];
   machine: Machine;
   onOp?: (index: number, outcome: Record<string, unknown>) => void;
+  /** Called as each op starts (JobPlugins.progress). */
+  progress?: (op: number) => void;
 }): PlacementReplayResult {
   const { machine } = input;
   const kernel = machine.kernel;
@@ -106,6 +108,7 @@ export function replayPlacement(input: {
   try {
     const policy: Placement = call("create", () => plugin.create());
     for (index = 0; index < ops.length; index++) {
+      input.progress?.(index);
       const op = ops[index];
       let event: Record<string, unknown> = {};
       switch (op.op) {

@@ -87,6 +87,7 @@ function replayJob(job: RunJob, evaluated: JobPlugins, newMachine: (config: Norm
         details: job.details,
         onOp,
         quiet: evaluated.quiet,
+        progress: evaluated.progress,
       });
       verdict = r.verdict;
       failures = r.failure ? [r.failure] : [];
@@ -102,13 +103,13 @@ function replayJob(job: RunJob, evaluated: JobPlugins, newMachine: (config: Norm
       break;
     }
     case "placement": {
-      const r = replayPlacement({ job, plugin: evaluated.main, ops, machine, onOp });
+      const r = replayPlacement({ job, plugin: evaluated.main, ops, machine, onOp, progress: evaluated.progress });
       ({ verdict, metrics, opsReplayed } = r);
       failures = [...r.failures];
       break;
     }
     case "frame-allocator": {
-      const r = replayFrames({ job, plugin: evaluated.main, config, ops, seed, onOp });
+      const r = replayFrames({ job, plugin: evaluated.main, config, ops, seed, onOp, progress: evaluated.progress });
       ({ verdict, metrics, opsReplayed } = r);
       failures = [...r.failures];
       return { verdict, metrics, failures, opsReplayed, events };

@@ -49,6 +49,7 @@ export function replaySanitizer(input: {
   seed: number;
   onOp?: (index: number, outcome: Record<string, unknown>) => void;
 }): SanitizerReplayResult {
+  const progress = input.plugins.progress;
   const { job, machine } = input;
   const challenge = job.challenge;
   const kernel = machine.kernel;
@@ -122,6 +123,7 @@ export function replaySanitizer(input: {
     for (index = 0; index < ops.length; index++) {
       const op = ops[index];
       const at = originOf(index);
+      if (progress) progress(at);
       if (typeof op.expect === "string" && op.expect !== "leak" && REPORT_KINDS.has(op.expect)) expectations.push({ op: at, kind: op.expect });
       let event: Record<string, unknown> = {};
       switch (op.op) {

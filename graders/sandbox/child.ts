@@ -11,7 +11,7 @@ import type { PluginKind } from "../../core/sdk/types";
 import type { BundledPlugin, RunResult } from "../protocol";
 import { PluginFault, setStackFilter } from "./guard";
 import { hardenProcess } from "./harden";
-import { bundleFilename, type ChildMessage, type ChildRequest, MESSAGE_PREFIX } from "./messages";
+import { bundleFilename, type ChildMessage, type ChildRequest, MESSAGE_PREFIX, PROGRESS_PREFIX } from "./messages";
 import { PluginRealm } from "./realm";
 import { runJob } from "./replay";
 import { inlineSourceLookup, type SourceLookup } from "./sourcemap";
@@ -109,12 +109,21 @@ function handle(request: ChildRequest): ChildMessage {
   }
   let result: RunResult;
   try {
-    result = runJob(job, { main: plugin, with: withPlugins, quiet });
+    result = runJob(job, { main: plugin, with: withPlugins, quiet, progress: job.progress ? reportProgress : undefined });
   } catch (e) {
     if (!(e instanceof PluginFault)) throw e;
     result = faultResult(e);
   }
   return { type: "result", result: withOutput(result) };
+}
+
+/**
+ * Says which workload op starts, on stderr (a pipe: the write is synchronous
+ * on Linux, so the line is out before the op can hang); the parent keeps only
+ * the tail of stderr and reads the last such line when it stops a run.
+ */
+function reportProgress(op: number): void {
+  process.stderr.write(`${PROGRESS_PREFIX}${op}\n`);
 }
 
 /** Runs `fn` with every realm's console muted (the replica's calls). */

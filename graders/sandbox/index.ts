@@ -13,7 +13,9 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import type { BundledPlugin, RunJob, RunResult } from "../protocol";
 import { ensureChildBundle } from "./child-bundle";
-import { type ChildMessage, type ChildRequest, parseMessages } from "./messages";
+import { opText } from "../replay/ops";
+import { resolveWorkload } from "../workload/resolve";
+import { type ChildMessage, type ChildRequest, lastProgress, parseMessages } from "./messages";
 
 export { callPlugin, PluginFault, toPluginFault, withOp, type PluginFaultData } from "./guard";
 export { ensureChildBundle, DEFAULT_CHILD_BUNDLE, PACKAGE_ROOT } from "./child-bundle";
@@ -36,6 +38,8 @@ export interface SandboxOptions {
   readonly rssAllowanceMb?: number;
   /** Longest wait for the child to start, which is never the plugin's fault (default 20 s). */
   readonly startupMs?: number;
+  /** Re-run a job that timed out, reporting each op, to name the op it was in (default true). */
+  readonly locateTimeouts?: boolean;
 }
 
 const DEFAULT_POLL_MS = 15;
@@ -79,8 +83,34 @@ function residentMb(pid: number): number | undefined {
   }
 }
 
-/** Runs one job in a fresh sandbox child and returns its result; never rejects. */
-export function runIsolated(job: RunJob, limits: RunLimits, options: SandboxOptions = {}): Promise<RunResult> {
+/**
+ * Runs one job in a fresh sandbox child and returns its result; never rejects.
+ * A run that times out is run once more with the same limits, reporting each
+ * op as it starts: the replay is deterministic, so the op that second run was
+ * in when its time ran out is where the first one was stuck (or, for a plugin
+ * that is merely slow, how far the time goes). The failure then names it.
+ */
+export async function runIsolated(job: RunJob, limits: RunLimits, options: SandboxOptions = {}): Promise<RunResult> {
+  const result = await runChild(job, limits, options);
+  if (result.verdict !== "timeout" || job.progress || options.locateTimeouts === false) return result;
+  const located = await runChild({ ...job, progress: true }, limits, options);
+  const op = located.verdict === "timeout" ? located.failures[0]?.op : undefined;
+  const first = result.failures[0];
+  if (op === undefined || first === undefined) return result;
+  return { ...result, failures: [{ ...first, op, message: `${first.message}; a second run with the same limit was in op ${op}${describeOp(job, op)} when its time ran out` }, ...result.failures.slice(1)] };
+}
+
+/** " (a 17 512)": the op's compact text, or nothing when the workload cannot be resolved here. */
+function describeOp(job: RunJob, op: number): string {
+  try {
+    const ops = resolveWorkload(job.challenge, job.traceText, job.traceName);
+    return op < ops.length ? ` (${opText(ops[op])})` : "";
+  } catch {
+    return "";
+  }
+}
+
+function runChild(job: RunJob, limits: RunLimits, options: SandboxOptions): Promise<RunResult> {
   let bundle: string;
   try {
     bundle = resolveBundle(options);
@@ -133,7 +163,9 @@ export function runIsolated(job: RunJob, limits: RunLimits, options: SandboxOpti
     const classify = (messages: ChildMessage[], code: number | null, signal: NodeJS.Signals | null): RunResult => {
       if (killedFor !== undefined) {
         const check = killedFor.verdict === "internal-error" ? "INTERNAL" : killedFor.verdict;
-        return stopResult(killedFor.verdict, check, killedFor.message);
+        const stopped = stopResult(killedFor.verdict, check, killedFor.message);
+        const op = job.progress ? lastProgress(stderrTail) : undefined;
+        return op === undefined ? stopped : { ...stopped, failures: [{ ...stopped.failures[0]!, op }] };
       }
       const answer = messages.find((m) => m.type === "result" || m.type === "internal");
       if (answer?.type === "result") return answer.result;

@@ -65,7 +65,8 @@ const CASES: readonly Case[] = [
 ];
 
 describe("hostile submissions", () => {
-  const options: SandboxOptions = { childBundle: standInChild(), rssAllowanceMb: 64 };
+  // Locating the op of a timeout (a second run) is tested in locate-timeout.test.ts, with the real replay.
+  const options: SandboxOptions = { childBundle: standInChild(), rssAllowanceMb: 64, locateTimeouts: false };
   const good = fixturePlugin("good/bump.ts");
   const probe = fixturePlugin("good/probe-globals.ts");
   let baseline: RunResult;
