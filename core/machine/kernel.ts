@@ -521,14 +521,11 @@ export class MachineKernel implements Kernel, HeapHost {
       case "flush-tlb":
         this.mmu.flushAll();
         break;
-      case "invlpg":
-        this.mmu.invalidatePage(0, proc.asid);
-        break;
-      case "set-base":
-      case "set-limit":
+      case "set-base-limit":
         this.cpu.setBaseLimit(proc.segBase, Math.max(0, proc.segSize), m);
         break;
-      case "edit-pte":
+      case "write-pte":
+        // Allowed in supervisor mode; the op changes no mapping (map and mprotect do that).
         break;
     }
     return { ok: true, paddr: 0, via: action, pageSize: 0 };

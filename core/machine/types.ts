@@ -60,7 +60,8 @@ export interface ProcessOptions {
 }
 
 /** Supervisor-only actions a `privileged` op may attempt. */
-export type PrivilegedAction = "set-root" | "flush-tlb" | "invlpg" | "edit-pte" | "set-base" | "set-limit";
+/** The privileged actions a challenge's `privileged` op names (challenge.schema.json, opPrivileged). */
+export type PrivilegedAction = "set-root" | "write-pte" | "flush-tlb" | "set-base-limit";
 
 /** Flags for a supervisor `map` op. */
 export interface MapFlags {
