@@ -369,6 +369,21 @@ const scenarioArb = fc
     }),
   );
 
+/** Applies an invalidate or a flush to the TLB and the model alike. */
+function drop(tlb: Tlb, model: ModelTlb, c: Extract<Cmd, { op: "invalidate" | "flushAsid" | "flushAll" }>): void {
+  if (c.op === "invalidate") {
+    const vaddr = c.vpn * 2 ** c.shift + c.offset;
+    tlb.invalidatePage(vaddr, c.asid);
+    model.invalidatePage(vaddr, c.asid);
+  } else if (c.op === "flushAsid") {
+    tlb.flushAsid(c.asid);
+    model.flushAsid(c.asid);
+  } else {
+    tlb.flushAll();
+    model.flushAll();
+  }
+}
+
 describe("Tlb against a reference model", () => {
   test("hit/miss sequence, cached data and occupancy match for random geometries, policies and streams", () => {
     fc.assert(
@@ -397,16 +412,8 @@ describe("Tlb against a reference model", () => {
             const v = serial++;
             tlb.insert(c.vpn, c.shift, c.asid, v, v & 0xff, v + 0.5);
             model.insert(c.vpn, c.shift, c.asid, v);
-          } else if (c.op === "invalidate") {
-            const vaddr = c.vpn * 2 ** c.shift + c.offset;
-            tlb.invalidatePage(vaddr, c.asid);
-            model.invalidatePage(vaddr, c.asid);
-          } else if (c.op === "flushAsid") {
-            tlb.flushAsid(c.asid);
-            model.flushAsid(c.asid);
           } else {
-            tlb.flushAll();
-            model.flushAll();
+            drop(tlb, model, c);
           }
           if (tlb.validCount !== model.count()) return false;
         }
@@ -472,16 +479,8 @@ describe("Tlb front (direct-mapped index over the first page size)", () => {
             const v = serial++;
             tlb.insert(c.vpn, c.shift, c.asid, v, v & 0xff, v + 0.5);
             model.insert(c.vpn, c.shift, c.asid, v);
-          } else if (c.op === "invalidate") {
-            const vaddr = c.vpn * 2 ** c.shift + c.offset;
-            tlb.invalidatePage(vaddr, c.asid);
-            model.invalidatePage(vaddr, c.asid);
-          } else if (c.op === "flushAsid") {
-            tlb.flushAsid(c.asid);
-            model.flushAsid(c.asid);
           } else {
-            tlb.flushAll();
-            model.flushAll();
+            drop(tlb, model, c);
           }
           if (!frontConsistent(tlb, frontShift, frontAsid)) return false;
         }
