@@ -12,7 +12,7 @@ import type { LoadedChallenge } from "./challenge/load";
 import { loadPlugin } from "./loader";
 import type { BundledPlugin, RunJob, RunResult } from "./protocol";
 import { RESULTS_SCHEMA_VERSION, type ChallengeResult, type ResultsDocument } from "./results";
-import { runIsolated } from "./sandbox";
+import { SandboxLane, type SandboxOptions } from "./sandbox";
 import { scoreRun } from "./scoring";
 import { GRADER_VERSION } from "./version";
 
@@ -36,6 +36,8 @@ export interface GradeRequest {
   /** Keep per-op series (for the HTML report). */
   readonly details?: boolean;
   readonly onProgress?: (e: GradeProgress) => void;
+  /** Sandbox knobs (tests: e.g. `reuseChildren: false` for a fresh child per run). */
+  readonly sandbox?: SandboxOptions;
 }
 
 /** A submission that could not be loaded, with the reason (the rest are still graded). */
@@ -87,16 +89,16 @@ export function limitsOf(challenge: LoadedChallenge): { timeMs: number; memoryMb
 }
 
 /** Runs tasks with at most `concurrency` in flight; results keep the input order. */
-export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number, worker: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
-  const worker = async (): Promise<void> => {
+  const worker = async (w: number): Promise<void> => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await fn(items[i], i);
+      results[i] = await fn(items[i], i, w);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, (_, w) => worker(w)));
   return results;
 }
 
@@ -128,15 +130,24 @@ export async function grade(req: GradeRequest): Promise<GradeOutcome> {
   const total = pairs.length + baselineKeys.size;
   let done = 0;
   req.onProgress?.({ type: "start", total });
-  const run = async (p: { plugin: BundledPlugin; challenge: LoadedChallenge }): Promise<{ result: RunResult; wallMs: number }> => {
+  // One sandbox lane per worker: a submission's jobs run one after another in a child it keeps.
+  const jobs = req.jobs ?? 1;
+  const lanes = Array.from({ length: Math.max(1, jobs) }, () => new SandboxLane(req.sandbox));
+  const run = async (p: { plugin: BundledPlugin; challenge: LoadedChallenge }, _i: number, worker: number): Promise<{ result: RunResult; wallMs: number }> => {
     const started = Date.now();
-    const result = await runIsolated(buildJob(p.challenge, p.plugin, { details: req.details }), limitsOf(p.challenge));
+    const result = await lanes[worker]!.run(buildJob(p.challenge, p.plugin, { details: req.details }), limitsOf(p.challenge));
     done++;
     req.onProgress?.({ type: "done", submission: p.plugin.name, challenge: p.challenge.challenge.id, verdict: result.verdict, done, total });
     return { result, wallMs: Date.now() - started };
   };
-  const jobs = req.jobs ?? 1;
-  const baselineRuns = await pool([...baselineKeys.values()], jobs, run);
+  let baselineRuns: { result: RunResult; wallMs: number }[];
+  let runs: { result: RunResult; wallMs: number }[];
+  try {
+    baselineRuns = await pool([...baselineKeys.values()], jobs, run);
+    runs = await pool(pairs, jobs, run);
+  } finally {
+    for (const lane of lanes) lane.close();
+  }
   const baselines = new Map<string, Record<string, Readonly<Record<string, number>>>>();
   [...baselineKeys.values()].forEach((b, i) => {
     const id = b.challenge.challenge.id;
@@ -144,7 +155,6 @@ export async function grade(req: GradeRequest): Promise<GradeOutcome> {
     forChallenge[b.plugin.file] = baselineRuns[i].result.metrics;
     baselines.set(id, forChallenge);
   });
-  const runs = await pool(pairs, jobs, run);
 
   const packed = req.pack ?? req.challenges;
   const pack = { sha256: packHash(packed), count: packed.length };

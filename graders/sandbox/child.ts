@@ -1,8 +1,9 @@
 /**
  * The sandbox child: bundled into dist/sandbox-child.js and started by the
  * parent under Node's permission model (read access to that one file only).
- * It hardens itself, says `ready`, reads one request from stdin, evaluates the
- * plugin(s) each in its own vm realm, and answers with data only.
+ * It hardens itself, says `ready`, reads requests from stdin (one JSON line
+ * each; the parent sends the next only after an answer), evaluates the
+ * plugin(s) of each in realms of their own, and answers with data only.
  */
 import "reflect-metadata";
 import { ErrorCode, MemarenaError } from "../../core/errors";
@@ -142,16 +143,37 @@ function withOutput(result: RunResult): RunResult {
   return output.length > 0 ? { ...result, output } : result;
 }
 
-const chunks: Buffer[] = [];
-process.stdin.on("data", (c: Buffer) => chunks.push(c));
-process.stdin.on("end", () => {
-  let answer: ChildMessage;
+/** Answers one request line; then forgets the job's realms, so the next job starts as in a fresh child. */
+function answer(line: string): ChildMessage {
+  let message: ChildMessage;
   try {
-    answer = handle(JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChildRequest);
+    message = handle(JSON.parse(line) as ChildRequest);
   } catch (e) {
-    const message = e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ""}` : String(e);
-    answer = { type: "internal", message: `the sandbox child failed: ${message}` };
+    const text = e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ""}` : String(e);
+    message = { type: "internal", message: `the sandbox child failed: ${text}` };
   }
-  send(answer, () => process.exit(0));
+  realms.length = 0;
+  lookups.clear();
+  return message;
+}
+
+// Requests come one JSON line each (the parent may send another after an answer); a last request
+// without its newline is answered when stdin ends, and then the child exits.
+let pending = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (text: string) => {
+  pending += text;
+  let nl: number;
+  while ((nl = pending.indexOf("\n")) >= 0) {
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    if (line.trim() !== "") send(answer(line));
+  }
+});
+process.stdin.on("end", () => {
+  const last = pending.trim();
+  pending = "";
+  if (last !== "") send(answer(last), () => process.exit(0));
+  else process.stdout.write("", () => process.exit(0));
 });
 send({ type: "ready" });
