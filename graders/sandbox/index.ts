@@ -31,13 +31,14 @@ function resolveBundle(options: SandboxOptions): string {
 
 /**
  * Runs one job in a fresh sandbox child and returns its result; never rejects.
- * A run that times out is run once more with the same limits, reporting each
- * op as it starts: the replay is deterministic, so the op that second run was
- * in when its time ran out is where the first one was stuck (or, for a plugin
- * that is merely slow, how far the time goes). The failure then names it.
+ * A run that times out (or goes over its memory limit) is run once more with
+ * the same limits, reporting each op as it starts: the replay is
+ * deterministic, so the op that second run was in when it was stopped is
+ * where the first one was stuck (or, for a plugin that is merely slow, how
+ * far the time goes). The failure then names it.
  */
 export async function runIsolated(job: RunJob, limits: RunLimits, options: SandboxOptions = {}): Promise<RunResult> {
-  return locateTimeout(await runFresh(job, limits, options), job, limits, options);
+  return locateStop(await runFresh(job, limits, options), job, limits, options);
 }
 
 /** One job in a child of its own. */
@@ -60,14 +61,19 @@ function cannotPrepare(e: unknown): RunResult {
   return stopResult("internal-error", "INTERNAL", `cannot prepare the sandbox: ${e instanceof Error ? e.message : String(e)}`);
 }
 
-/** `result`, or for a timeout, the same with the op a second run (reporting each op) was in when its time ran out. */
-async function locateTimeout(result: RunResult, job: RunJob, limits: RunLimits, options: SandboxOptions): Promise<RunResult> {
-  if (result.verdict !== "timeout" || job.progress || options.locateTimeouts === false) return result;
+/**
+ * `result`, or for a timeout or a memory limit, the same with the op that a
+ * second run (reporting each op) was in when it was stopped the same way.
+ */
+async function locateStop(result: RunResult, job: RunJob, limits: RunLimits, options: SandboxOptions): Promise<RunResult> {
+  const verdict = result.verdict;
+  if ((verdict !== "timeout" && verdict !== "memory-limit") || job.progress || options.locateStops === false) return result;
   const located = await runFresh({ ...job, progress: true }, limits, options);
-  const op = located.verdict === "timeout" ? located.failures[0]?.op : undefined;
+  const op = located.verdict === verdict ? located.failures[0]?.op : undefined;
   const first = result.failures[0];
   if (op === undefined || first === undefined) return result;
-  return { ...result, failures: [{ ...first, op, message: `${first.message}; a second run with the same limit was in op ${op}${describeOp(job, op)} when its time ran out` }, ...result.failures.slice(1)] };
+  const when = verdict === "timeout" ? "when its time ran out" : "when it went over";
+  return { ...result, failures: [{ ...first, op, message: `${first.message}; a second run with the same limit was in op ${op}${describeOp(job, op)} ${when}` }, ...result.failures.slice(1)] };
 }
 
 /** " (a 17 512)": the op's compact text, or nothing when the workload cannot be resolved here. */
@@ -114,7 +120,7 @@ export class SandboxLane {
     }
     const result = await this.child!.run(job, limits);
     if (this.options.reuseChildren === false) this.close();
-    return locateTimeout(result, job, limits, this.options);
+    return locateStop(result, job, limits, this.options);
   }
 
   /** Lets the child exit. */

@@ -34,8 +34,8 @@ export interface SandboxOptions {
   readonly rssAllowanceMb?: number;
   /** Longest wait for the child to start, which is never the plugin's fault (default 20 s). */
   readonly startupMs?: number;
-  /** Re-run a job that timed out, reporting each op, to name the op it was in (default true). */
-  readonly locateTimeouts?: boolean;
+  /** Re-run a job that timed out or went over its memory limit, reporting each op, to name the op it was in (default true). */
+  readonly locateStops?: boolean;
   /** Let the jobs of one submission share a child (runPool, SandboxLane; default true). */
   readonly reuseChildren?: boolean;
   /** Called with each child process started (tests count them). */
@@ -46,7 +46,8 @@ const DEFAULT_POLL_MS = 15;
 /** Resident memory allowed above a job's memory limit for Node itself and the grader's code. */
 export const DEFAULT_RSS_ALLOWANCE_MB = 128;
 const DEFAULT_STARTUP_MS = 20_000;
-const STDERR_TAIL = 8192;
+/** Kept of a child's stderr: room for Node's out-of-memory report and the progress lines before it. */
+const STDERR_TAIL = 32_768;
 /** What Node prints on stderr when a child runs out of JavaScript heap. */
 export const OOM_PATTERN = /heap out of memory|Reached heap limit|Allocation failed|out of memory/i;
 /** Growth of the resident set, since the child was ready, up to which it takes another job. */
@@ -234,15 +235,18 @@ export class SandboxChild {
   /** The result of a job whose child exited (or was killed) before answering. */
   private classifyExit(c: Current): RunResult {
     this.reusable = false;
+    // In a run that reports its ops (progress), a stopped run names the op it was in.
+    const at = (r: RunResult): RunResult => {
+      const op = c.job.progress ? lastProgress(this.stderrTail) : undefined;
+      return op === undefined ? r : { ...r, failures: [{ ...r.failures[0]!, op }] };
+    };
     if (c.stop !== undefined) {
       const check = c.stop.verdict === "internal-error" ? "INTERNAL" : c.stop.verdict;
-      const stopped = stopResult(c.stop.verdict, check, c.stop.message);
-      const op = c.job.progress ? lastProgress(this.stderrTail) : undefined;
-      return op === undefined ? stopped : { ...stopped, failures: [{ ...stopped.failures[0]!, op }] };
+      return at(stopResult(c.stop.verdict, check, c.stop.message));
     }
     const { code, signal } = this.exit;
     if (OOM_PATTERN.test(this.stderrTail) || signal === "SIGABRT" || signal === "SIGTRAP") {
-      return stopResult("memory-limit", "memory-limit", `${c.job.plugin.name} exhausted the JavaScript heap (limit ${c.limits.memoryMb} MiB)`);
+      return at(stopResult("memory-limit", "memory-limit", `${c.job.plugin.name} exhausted the JavaScript heap (limit ${c.limits.memoryMb} MiB)`));
     }
     const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
     const tail = this.stderrTail.trim().split("\n").slice(-6).join("\n");

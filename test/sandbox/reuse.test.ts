@@ -44,9 +44,9 @@ describe("sandbox children shared by a submission's jobs", () => {
     const bump = fixturePlugin("good/bump.ts");
     const jobs = [
       buildJob(small, moody), // child 1
-      { challenge: tiny("t/spin", 3001), plugin: moody }, // child 1 again: times out (then a fresh child locates the op)
+      { challenge: tiny("t/spin", 3001), plugin: moody }, // child 1 again: times out (a fresh child then locates the op)
       buildJob(small, moody), // child 2
-      { challenge: tiny("t/hoard", 3002), plugin: moody }, // child 2 again: memory limit
+      { challenge: tiny("t/hoard", 3002), plugin: moody }, // child 2 again: memory limit (located likewise)
       buildJob(small, moody), // child 3
       buildJob(small, bump), // another submission: child 4
     ];
@@ -55,7 +55,8 @@ describe("sandbox children shared by a submission's jobs", () => {
     const shared = await runPool(jobs, limits, 1, options);
     expect(shared.map((r) => r.verdict)).toEqual(["pass", "timeout", "pass", "memory-limit", "pass", "pass"]);
     expect(shared[1]!.failures[0]).toMatchObject({ check: "timeout", op: 1 });
-    expect(spawns).toHaveLength(5); // four children for the jobs, one to locate the timeout
+    expect(shared[3]!.failures[0]).toMatchObject({ check: "memory-limit", op: 1 });
+    expect(spawns).toHaveLength(6); // four children for the jobs, one each to locate the timeout and the memory limit
     const alone = await runIsolated(buildJob(small, moody), limits);
     for (const i of [0, 2, 4]) expect(strip(shared[i]!)).toBe(strip(alone));
   }, 120_000);

@@ -1,7 +1,8 @@
 /**
- * A run that times out is run again with each op reported as it starts, so
- * the verdict can name the op the plugin was stuck in (the replay is
- * deterministic: the second run gets stuck in the same place).
+ * A run that times out (or goes over its memory limit) is run again with
+ * each op reported as it starts, so the verdict can name the op the plugin
+ * was in (the replay is deterministic: the second run stops in the same
+ * place).
  */
 import type { Challenge } from "../../graders/challenge/types";
 import type { RunJob } from "../../graders/protocol";
@@ -9,7 +10,7 @@ import { runIsolated } from "../../graders/sandbox";
 import { lastProgress, PROGRESS_PREFIX } from "../../graders/sandbox/messages";
 import { fixturePlugin } from "./helpers";
 
-describe("locating a timeout", () => {
+describe("locating a stopped run", () => {
   const challenge = {
     id: "test/locate",
     subject: "allocator",
@@ -38,11 +39,19 @@ describe("locating a timeout", () => {
   }, 30_000);
 
   it("can be turned off (one run, no op)", async () => {
-    const r = await runIsolated(job, limits, { locateTimeouts: false });
+    const r = await runIsolated(job, limits, { locateStops: false });
     expect(r.verdict).toBe("timeout");
     expect(r.failures[0]!.op).toBeUndefined();
     expect(r.failures[0]!.message).toBe("loop-on-third-malloc exceeded the time limit of 1500 ms");
   }, 30_000);
+
+  it("names the op in which a plugin went over its memory limit", async () => {
+    const hoarding = { ...job, challenge: { ...challenge, workload: { ops: [{ op: "alloc", id: 0, size: 24 }, { op: "alloc", id: 1, size: 3002 }] } } as unknown as Challenge, plugin: fixturePlugin("hostile/moody.ts") };
+    const r = await runIsolated(hoarding, { timeMs: 10_000, memoryMb: 96 });
+    expect(r.verdict).toBe("memory-limit");
+    expect(r.failures[0]).toMatchObject({ check: "memory-limit", op: 1 });
+    expect(r.failures[0]!.message).toMatch(/^moody exceeded the memory limit of 96 MiB \(resident \d+ MiB, allowed 224 MiB with the runtime\); a second run with the same limit was in op 1 \(a 1 3002\) when it went over$/);
+  }, 60_000);
 
   it("reads the last complete progress line of a stderr tail, even a torn one", () => {
     expect(lastProgress("")).toBeUndefined();
