@@ -48,8 +48,9 @@ export interface ChallengeResult {
   /**
    * What the submission printed with console.* during this run, line by line:
    * at most 200 lines, each cut at 500 characters, a last line telling how
-   * many more were not kept. Absent when it printed nothing, and for hidden
-   * challenges in student output.
+   * many more were not kept. For a run stopped at its time or memory limit,
+   * the last 50 lines it printed. Absent when it printed nothing, and for
+   * hidden challenges in student output.
    */
   readonly output?: readonly string[];
   /**

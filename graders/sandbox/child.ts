@@ -12,7 +12,7 @@ import type { PluginKind } from "../../core/sdk/types";
 import type { BundledPlugin, RunResult } from "../protocol";
 import { PluginFault, setStackFilter } from "./guard";
 import { hardenProcess } from "./harden";
-import { bundleFilename, type ChildMessage, type ChildRequest, MESSAGE_PREFIX, PROGRESS_PREFIX } from "./messages";
+import { bundleFilename, type ChildMessage, type ChildRequest, MESSAGE_PREFIX, OUTPUT_PREFIX, PROGRESS_PREFIX } from "./messages";
 import { PluginRealm } from "./realm";
 import { runJob } from "./replay";
 import { inlineSourceLookup, type SourceLookup } from "./sourcemap";
@@ -41,10 +41,13 @@ setStackFilter((line) => {
 
 /** The realms of this run's plugins, in load order (their console output is taken after the run). */
 const realms: PluginRealm[] = [];
+/** Whether the current job reports its progress: then console lines are streamed to stderr too. */
+let streaming = false;
 
 function newRealm(plugin: Pick<BundledPlugin, "code" | "file">): PluginRealm {
   const realm = new PluginRealm();
   realms.push(realm);
+  if (streaming) realm.streamOutput((line) => process.stderr.write(`${OUTPUT_PREFIX}${JSON.stringify(line)}\n`));
   realm.installSdk(__MEMARENA_SDK_CJS__);
   lookups.set(bundleFilename(plugin.file), inlineSourceLookup(plugin.code));
   return realm;
@@ -96,6 +99,7 @@ function handle(request: ChildRequest): ChildMessage {
     }
   }
   const { job } = request;
+  streaming = job.progress === true;
   let plugin: Record<string, unknown>;
   const withPlugins: Record<string, unknown> = {};
   try {

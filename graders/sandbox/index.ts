@@ -73,7 +73,9 @@ async function locateStop(result: RunResult, job: RunJob, limits: RunLimits, opt
   const first = result.failures[0];
   if (op === undefined || first === undefined) return result;
   const when = verdict === "timeout" ? "when its time ran out" : "when it went over";
-  return { ...result, failures: [{ ...first, op, message: `${first.message}; a second run with the same limit was in op ${op}${describeOp(job, op)} ${when}` }, ...result.failures.slice(1)] };
+  // What the second run printed last: the same lines the first printed before it was stopped (the runs are the same).
+  const output = located.output && located.output.length > 0 ? { output: located.output } : {};
+  return { ...result, ...output, failures: [{ ...first, op, message: `${first.message}; a second run with the same limit was in op ${op}${describeOp(job, op)} ${when}` }, ...result.failures.slice(1)] };
 }
 
 /** " (a 17 512)": the op's compact text, or nothing when the workload cannot be resolved here. */

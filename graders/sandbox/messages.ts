@@ -27,15 +27,8 @@ export const MESSAGE_PREFIX = "@@memarena ";
 /** Prefix of a progress line on the child's stderr: the workload index of the op that starts follows. */
 export const PROGRESS_PREFIX = "@@memarena-op ";
 
-/** The op of the last complete progress line in `stderr`, if any. */
-export function lastProgress(stderr: string): number | undefined {
-  const at = stderr.lastIndexOf(PROGRESS_PREFIX);
-  if (at < 0) return undefined;
-  const m = /^(\d+)\n/.exec(stderr.slice(at + PROGRESS_PREFIX.length));
-  if (m !== null) return Number(m[1]);
-  // A torn last line: the one before it is complete.
-  return at > 0 ? lastProgress(stderr.slice(0, at)) : undefined;
-}
+/** Prefix of a console line streamed on the child's stderr: the line follows as a JSON string. */
+export const OUTPUT_PREFIX = "@@memarena-out ";
 
 /** The vm file name a plugin bundle is evaluated under (stack lines are recognized by it). */
 export function bundleFilename(file: string): string {

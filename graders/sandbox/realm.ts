@@ -35,13 +35,13 @@ const MAX_OUTPUT_CHARS = 32_000;
 const MAX_OUTPUT_LINE = 500;
 
 /** Realm-side half of the bridge: built once per realm, before any plugin code runs. */
-const BRIDGE_SOURCE = `(function (FAIL, call, getProp, takeError) {
+const BRIDGE_SOURCE = `(function (FAIL, call, getProp, takeError, emitLine) {
   "use strict";
   const defineProperty = Object.defineProperty, freeze = Object.freeze, apply = Reflect.apply, slice = Array.prototype.slice;
   const join = Array.prototype.join, strSlice = String.prototype.slice, stringify = JSON.stringify, toStr = String, isArray = Array.isArray;
   // What the plugin prints (console.*): kept here, taken by the host after the run (takeOutput).
   const MAX_LINES = ${MAX_OUTPUT_LINES}, MAX_CHARS = ${MAX_OUTPUT_CHARS}, MAX_LINE = ${MAX_OUTPUT_LINE};
-  let outLines = [], outChars = 0, outDropped = 0, muted = false;
+  let outLines = [], outChars = 0, outDropped = 0, muted = false, streaming = false;
   function show(v) {
     switch (typeof v) {
       case "string": return v;
@@ -60,11 +60,15 @@ const BRIDGE_SOURCE = `(function (FAIL, call, getProp, takeError) {
   }
   function record(prefix, args) {
     if (muted) return;
-    if (outLines.length >= MAX_LINES || outChars >= MAX_CHARS) { outDropped++; return; }
+    const full = outLines.length >= MAX_LINES || outChars >= MAX_CHARS;
+    if (full && !streaming) { outDropped++; return; }
     const parts = [];
     for (let i = 0; i < args.length; i++) defineProperty(parts, i, { value: show(args[i]), writable: true, enumerable: true, configurable: true });
     let line = prefix + apply(join, parts, [" "]);
     if (line.length > MAX_LINE) line = apply(strSlice, line, [0, MAX_LINE]) + " …";
+    // Streamed lines reach the host as they are printed: a run that is stopped keeps its last ones.
+    if (streaming) emitLine(line);
+    if (full) { outDropped++; return; }
     defineProperty(outLines, outLines.length, { value: line, writable: true, enumerable: true, configurable: true });
     outChars += line.length;
   }
@@ -145,7 +149,10 @@ const BRIDGE_SOURCE = `(function (FAIL, call, getProp, takeError) {
   function setMuted(on) {
     muted = on === true;
   }
-  return freeze({ fn, object, array, makeRequire, lockdown, takeOutput, setMuted, newModule: function () { return { exports: {} }; } });
+  function setStreaming(on) {
+    streaming = on === true;
+  }
+  return freeze({ fn, object, array, makeRequire, lockdown, takeOutput, setMuted, setStreaming, newModule: function () { return { exports: {} }; } });
 })`;
 
 interface RealmBridge {
@@ -156,6 +163,7 @@ interface RealmBridge {
   lockdown(): void;
   takeOutput(): [string, number];
   setMuted(on: boolean): void;
+  setStreaming(on: boolean): void;
   newModule(): { exports: unknown };
 }
 
@@ -199,6 +207,8 @@ export class PluginRealm {
   private pendingHostError: { error: unknown } | undefined;
   private depth = 0;
   private sdk: unknown;
+  /** Where streamed console lines go (streamOutput). */
+  private onLine: ((line: string) => void) | undefined;
 
   constructor() {
     this.context = vm.createContext(Object.create(null), {
@@ -213,6 +223,9 @@ export class PluginRealm {
       (id: number, n: number, a: unknown, b: unknown, c: unknown, d: unknown) => this.onCall(id, n, a, b, c, d),
       (id: number, key: string) => this.onGet(id, key),
       () => this.takeErrorForRealm(),
+      (line: unknown) => {
+        if (typeof line === "string") this.onLine?.(line);
+      },
     );
     this.intrinsics = vm.runInContext(
       `({ Error, RangeError, ObjectPrototype: Object.prototype, typedArrays: { Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array } })`,
@@ -234,6 +247,15 @@ export class PluginRealm {
     const lines = typeof text === "string" && text !== "" ? text.split("\n") : [];
     if (typeof dropped === "number" && dropped > 0) lines.push(`… ${dropped} more console line${dropped === 1 ? "" : "s"} not kept`);
     return lines;
+  }
+
+  /**
+   * Hands every console line to `fn` as it is printed (besides keeping the
+   * first ones for takeOutput): for a run the parent may have to stop.
+   */
+  streamOutput(fn: (line: string) => void): void {
+    this.onLine = fn;
+    this.bridge.setStreaming(true);
   }
 
   /** While muted, console calls keep nothing (the grader's replica runs the same plugin a second time). */

@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import type { RunJob, RunResult } from "../protocol";
-import { type ChildMessage, type ChildRequest, lastProgress, MESSAGE_PREFIX } from "./messages";
+import { type ChildMessage, type ChildRequest, MESSAGE_PREFIX, OUTPUT_PREFIX, PROGRESS_PREFIX } from "./messages";
 
 /** Limits of one run. */
 export interface RunLimits {
@@ -46,10 +46,12 @@ const DEFAULT_POLL_MS = 15;
 /** Resident memory allowed above a job's memory limit for Node itself and the grader's code. */
 export const DEFAULT_RSS_ALLOWANCE_MB = 128;
 const DEFAULT_STARTUP_MS = 20_000;
-/** Kept of a child's stderr: room for Node's out-of-memory report and the progress lines before it. */
-const STDERR_TAIL = 32_768;
+/** Kept of a child's stderr (progress and console lines apart): room for Node's out-of-memory report. */
+const STDERR_TAIL = 16_384;
 /** What Node prints on stderr when a child runs out of JavaScript heap. */
 export const OOM_PATTERN = /heap out of memory|Reached heap limit|Allocation failed|out of memory/i;
+/** Console lines kept of a stopped run (its last ones). */
+const STOPPED_OUTPUT_LINES = 50;
 /** Growth of the resident set, since the child was ready, up to which it takes another job. */
 const REUSE_SLACK_MB = 48;
 
@@ -104,7 +106,13 @@ export class SandboxChild {
   private readonly child: ChildProcess;
   private readonly options: SandboxOptions;
   private stdout = "";
+  /** The end of stderr, without progress and console lines (for Node's own reports). */
   private stderrTail = "";
+  /** An incomplete last stderr line. */
+  private stderrLine = "";
+  /** The current job's last reported op (progress) and last streamed console lines. */
+  private lastOp: number | undefined;
+  private streamed: string[] = [];
   private ready = false;
   private closed = false;
   private exit: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
@@ -123,9 +131,7 @@ export class SandboxChild {
     const startupMs = options.startupMs ?? DEFAULT_STARTUP_MS;
     this.startup = setTimeout(() => this.stop({ verdict: "internal-error", message: `the sandbox child did not start within ${startupMs} ms` }), startupMs);
     this.child.stdout!.on("data", (chunk: Buffer) => this.onStdout(chunk.toString("utf8")));
-    this.child.stderr!.on("data", (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL);
-    });
+    this.child.stderr!.on("data", (chunk: Buffer) => this.onStderr(chunk.toString("utf8")));
     this.child.stdin!.on("error", () => undefined); // the child may die before reading: the exit tells why
     this.child.on("error", (e) => this.stop({ verdict: "internal-error", message: `cannot start the sandbox child: ${e.message}` }));
     this.child.on("close", (code, signal) => {
@@ -149,6 +155,8 @@ export class SandboxChild {
       const current: Current = { job, limits, resolve };
       this.current = current;
       this.stderrTail = "";
+      this.lastOp = undefined;
+      this.streamed = [];
       const rssLimitMb = limits.memoryMb + (this.options.rssAllowanceMb ?? DEFAULT_RSS_ALLOWANCE_MB);
       current.poll = setInterval(() => {
         const mb = this.child.pid === undefined ? undefined : residentMb(this.child.pid);
@@ -181,6 +189,32 @@ export class SandboxChild {
     // The exit finishes the job (see the close handler); a child already gone finishes it here.
     if (!this.closed) this.child.kill("SIGKILL");
     else if (this.current !== undefined) this.finish(this.classifyExit(this.current));
+  }
+
+  /** Progress and console lines are taken as they come (a busy plugin can print far more than a tail holds); the rest is kept as a tail. */
+  private onStderr(text: string): void {
+    const lines = (this.stderrLine + text).split("\n");
+    this.stderrLine = lines.pop()!;
+    let other = "";
+    for (const line of lines) {
+      if (line.startsWith(PROGRESS_PREFIX)) {
+        const op = Number(line.slice(PROGRESS_PREFIX.length));
+        if (Number.isSafeInteger(op)) this.lastOp = op;
+      } else if (line.startsWith(OUTPUT_PREFIX)) {
+        try {
+          const out: unknown = JSON.parse(line.slice(OUTPUT_PREFIX.length));
+          if (typeof out === "string") {
+            this.streamed.push(out);
+            if (this.streamed.length > 2 * STOPPED_OUTPUT_LINES) this.streamed = this.streamed.slice(-STOPPED_OUTPUT_LINES);
+          }
+        } catch {
+          // not a line the child wrote whole
+        }
+      } else {
+        other += `${line}\n`;
+      }
+    }
+    if (other !== "") this.stderrTail = (this.stderrTail + other).slice(-STDERR_TAIL);
   }
 
   private onStdout(text: string): void {
@@ -235,10 +269,12 @@ export class SandboxChild {
   /** The result of a job whose child exited (or was killed) before answering. */
   private classifyExit(c: Current): RunResult {
     this.reusable = false;
-    // In a run that reports its ops (progress), a stopped run names the op it was in.
+    // A stopped run that reported its ops (progress) names the op it was in, and keeps the last console lines it streamed.
     const at = (r: RunResult): RunResult => {
-      const op = c.job.progress ? lastProgress(this.stderrTail) : undefined;
-      return op === undefined ? r : { ...r, failures: [{ ...r.failures[0]!, op }] };
+      if (!c.job.progress) return r;
+      const op = this.lastOp;
+      const output = this.streamed.slice(-STOPPED_OUTPUT_LINES);
+      return { ...r, ...(output.length > 0 ? { output } : {}), failures: op === undefined ? r.failures : [{ ...r.failures[0]!, op }] };
     };
     if (c.stop !== undefined) {
       const check = c.stop.verdict === "internal-error" ? "INTERNAL" : c.stop.verdict;

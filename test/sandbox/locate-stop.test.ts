@@ -7,7 +7,6 @@
 import type { Challenge } from "../../graders/challenge/types";
 import type { RunJob } from "../../graders/protocol";
 import { runIsolated } from "../../graders/sandbox";
-import { lastProgress, PROGRESS_PREFIX } from "../../graders/sandbox/messages";
 import { fixturePlugin } from "./helpers";
 
 describe("locating a stopped run", () => {
@@ -38,6 +37,19 @@ describe("locating a stopped run", () => {
     );
   }, 30_000);
 
+  it("keeps the last console lines of the second run: what the plugin printed while it was stuck", async () => {
+    const r = await runIsolated({ ...job, plugin: fixturePlugin("hostile/chatty-loop.ts") }, limits);
+    expect(r.verdict).toBe("timeout");
+    expect(r.failures[0]).toMatchObject({ check: "timeout", op: 3 });
+    const output = r.output ?? [];
+    expect(output.length).toBeGreaterThan(3);
+    expect(output.length).toBeLessThanOrEqual(50);
+    expect(output[output.length - 1]).toMatch(/^still spinning \d+$/);
+    // Consecutive: the lines are the last ones printed, in order.
+    const n = output.map((l) => Number(/^still spinning (\d+)$/.exec(l)?.[1] ?? NaN)).filter((x) => !Number.isNaN(x));
+    expect(n.every((x, i) => i === 0 || x === n[i - 1]! + 1)).toBe(true);
+  }, 30_000);
+
   it("can be turned off (one run, no op)", async () => {
     const r = await runIsolated(job, limits, { locateStops: false });
     expect(r.verdict).toBe("timeout");
@@ -52,11 +64,4 @@ describe("locating a stopped run", () => {
     expect(r.failures[0]).toMatchObject({ check: "memory-limit", op: 1 });
     expect(r.failures[0]!.message).toMatch(/^moody exceeded the memory limit of 96 MiB \(resident \d+ MiB, allowed 224 MiB with the runtime\); a second run with the same limit was in op 1 \(a 1 3002\) when it went over$/);
   }, 60_000);
-
-  it("reads the last complete progress line of a stderr tail, even a torn one", () => {
-    expect(lastProgress("")).toBeUndefined();
-    expect(lastProgress(`noise\n${PROGRESS_PREFIX}7\n${PROGRESS_PREFIX}12\n`)).toBe(12);
-    expect(lastProgress(`${PROGRESS_PREFIX}7\n${PROGRESS_PREFIX}1`)).toBe(7);
-    expect(lastProgress(`ss 3\n${PROGRESS_PREFIX}40\nwarning: x\n`)).toBe(40);
-  });
 });
