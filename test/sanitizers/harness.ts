@@ -6,7 +6,6 @@
  * (the one exception is marked where it is built).
  */
 import type { SanitizerPlugin } from "memarena";
-import { defineSanitizer } from "memarena";
 import firstFit from "../../plugins/allocators/first-fit";
 import type { Challenge } from "../../graders/challenge/types";
 import { validateChallengeValue } from "../../graders/challenge/validate";
@@ -61,13 +60,8 @@ export function runSanitizer(
   return { result, opReports, allocAddress };
 }
 
-/** A pass-through "sanitizer": the wrapped allocator alone, as a baseline for overheads. */
-export const passThrough = defineSanitizer({
-  name: "pass-through",
-  create(_heap, inner) {
-    return { malloc: (n: number) => inner.malloc(n), free: (p: number) => void inner.free(p), realloc: (p: number, n: number) => inner.realloc(p, n) };
-  },
-});
+/** A pass-through "sanitizer": the wrapped allocator alone, as a baseline for overheads (the pack's shared rejected reference). */
+export { default as passThrough } from "../../challenges/pack/_shared/pass-through";
 
 /** One injected bug: the ops, and the op index that carries the expectation. */
 export interface Scenario {

@@ -1,15 +1,6 @@
 /**
- * A sanitizer that only forwards to the allocator it wraps: no bookkeeping,
- * so the blocks lost on the error path are never reported at exit.
- * @expect detection
+ * Forwards to the allocator it wraps with no bookkeeping, so the blocks lost
+ * on the error path are never reported at exit.
+ * @expect detection — shared with other challenges: ../../../_shared/pass-through.ts
  */
-import { defineSanitizer } from "memarena";
-
-export default defineSanitizer({
-  name: "pass-through",
-  create: (_heap, inner) => ({
-    malloc: (size) => inner.malloc(size),
-    free: (ptr) => inner.free(ptr),
-    realloc: (ptr, size) => inner.realloc(ptr, size),
-  }),
-});
+export { default } from "../../../_shared/pass-through";
