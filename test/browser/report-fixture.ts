@@ -5,23 +5,12 @@
  * requests mmapped far from the heap with a guard page after them.
  */
 import type { ChallengeResult, ResultsDocument } from "../../graders/results";
+import { createRng } from "../../core/random";
 
 const HEAP_START = 0x1000_0000;
 const MMAP_BASE = 0x7f00_0000;
 const PAGE = 4096;
 const HEADER = 16;
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Block {
   ptr: number;
@@ -31,7 +20,7 @@ interface Block {
 
 /** Series of a seeded run of `ops` ops, in the shape of ChallengeResult.series. */
 export function simulatedSeries(ops: number, seed: number): Record<string, number[]> {
-  const rand = rng(seed);
+  const rand = createRng(seed).next;
   const every = Math.max(1, Math.ceil(ops / 400));
   const snapshotEvery = Math.max(1, Math.ceil(ops / 48));
   const out: Record<string, number[]> = {

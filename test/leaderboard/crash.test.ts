@@ -12,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import Database from "better-sqlite3";
 import { buildSync } from "esbuild";
+import { createRng } from "../../core/random";
 import { Leaderboard } from "../../graders/leaderboard";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -46,18 +47,6 @@ for (let i = 0; ; i++) {
   process.stdout.write(id + "\\n");
 }
 `;
-
-/** mulberry32: a small seeded PRNG, so the kill schedule is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Round {
   committed: number[];
@@ -126,7 +115,7 @@ describe("leaderboard crash safety", () => {
 
   it(`stays consistent across ${KILLS} SIGKILLs at random moments`, async () => {
     const file = path.join(dir, "lb.db");
-    const random = prng(0x5eed);
+    const random = createRng(0x5eed).next;
     let previousCount = 0;
     const committedEver = new Set<number>();
     let roundsThatWrote = 0;
