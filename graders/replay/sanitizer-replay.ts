@@ -102,16 +102,33 @@ export function replaySanitizer(input: {
     const innerHeap = kernel.separateHeap(pid);
     const innerAlloc: Allocator = call(innerName, "create", () => innerPlugin.create(innerHeap));
     call(innerName, "init", () => innerAlloc.init?.());
+    // Sizes of the inner allocator's live blocks, as the sanitizer asked for them: what realloc must
+    // keep when the inner allocator has no realloc of its own (malloc, copy, free).
+    const innerSizes = new Map<number, number>();
     const inner: InnerAllocator = Object.freeze({
-      malloc: (size: number) => innerAlloc.malloc(size),
-      free: (ptr: number) => innerAlloc.free(ptr),
+      malloc: (size: number) => {
+        const p = innerAlloc.malloc(size);
+        if (p !== 0) innerSizes.set(p, size);
+        return p;
+      },
+      free: (ptr: number) => {
+        innerSizes.delete(ptr);
+        innerAlloc.free(ptr);
+      },
       realloc: (ptr: number, size: number) => {
-        if (innerAlloc.realloc) return innerAlloc.realloc(ptr, size);
-        const fresh = innerAlloc.malloc(size);
-        if (fresh !== 0 && ptr !== 0) {
-          const old = [...ptrOf.values()].find((b) => b.ptr === ptr);
-          heap.copy(fresh, ptr, Math.min(old?.size ?? size, size));
-          innerAlloc.free(ptr);
+        let fresh: number;
+        if (innerAlloc.realloc) {
+          fresh = innerAlloc.realloc(ptr, size);
+        } else {
+          fresh = innerAlloc.malloc(size);
+          if (fresh !== 0 && ptr !== 0) {
+            heap.copy(fresh, ptr, Math.min(innerSizes.get(ptr) ?? 0, size));
+            innerAlloc.free(ptr);
+          }
+        }
+        if (fresh !== 0) {
+          innerSizes.delete(ptr);
+          innerSizes.set(fresh, size);
         }
         return fresh;
       },
