@@ -13,7 +13,7 @@ import { loadPlugin } from "./loader";
 import type { BundledPlugin, RunJob, RunResult } from "./protocol";
 import { RESULTS_SCHEMA_VERSION, type ChallengeResult, type ResultsDocument } from "./results";
 import { SandboxLane, type SandboxOptions } from "./sandbox";
-import { scoreRun } from "./scoring";
+import { scoreRun, totalOf } from "./scoring";
 import { GRADER_VERSION } from "./version";
 
 /** Default limits when a challenge sets none. */
@@ -205,14 +205,12 @@ function selectMetrics(all: Readonly<Record<string, number>>, wanted: readonly s
 
 /** The results document of one submission. */
 export function resultsDocument(plugin: BundledPlugin, challenges: ChallengeResult[], pack?: { sha256: string; count: number }): ResultsDocument {
-  const score = Math.round(challenges.reduce((s, c) => s + c.score, 0) * 100) / 100;
-  const maxScore = challenges.reduce((s, c) => s + c.maxScore, 0);
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     grader: { version: GRADER_VERSION },
     submission: { name: plugin.name, kind: plugin.kind, file: plugin.file, sha256: plugin.sha256 },
     ...(pack ? { challengePack: pack } : {}),
     challenges,
-    total: { score, maxScore },
+    total: totalOf(challenges),
   };
 }

@@ -6,6 +6,7 @@
  */
 import { ErrorCode, MemarenaError } from "../core/errors";
 import type { ChallengeResult, ResultsDocument } from "./results";
+import { totalOf } from "./scoring";
 
 /** Merges documents; several shards of one submission become one document. */
 export function mergeResults(docs: readonly ResultsDocument[]): ResultsDocument[] {
@@ -29,8 +30,6 @@ export function mergeResults(docs: readonly ResultsDocument[]): ResultsDocument[
       }
     }
     const challenges = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
-    const score = Math.round(challenges.reduce((s, c) => s + c.score, 0) * 100) / 100;
-    const maxScore = challenges.reduce((s, c) => s + c.maxScore, 0);
-    return { ...group[0], challenges, total: { score, maxScore } };
+    return { ...group[0], challenges, total: totalOf(challenges) };
   });
 }

@@ -75,3 +75,8 @@ function clamp01(x: number): number {
 export function roundScore(x: number): number {
   return Math.round(x * 100) / 100;
 }
+
+/** A results document's total: the challenges' scores summed (rounded as scores are) and their maxima. */
+export function totalOf(challenges: readonly { readonly score: number; readonly maxScore: number }[]): { score: number; maxScore: number } {
+  return { score: roundScore(challenges.reduce((s, c) => s + c.score, 0)), maxScore: challenges.reduce((s, c) => s + c.maxScore, 0) };
+}

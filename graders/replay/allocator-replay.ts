@@ -300,14 +300,14 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
           const ptr = call("realloc", () => doRealloc(primary.alloc));
           if (block) live.remove(op.id);
           checkReturned(ptr, op.size, "realloc", checks.alignment);
-          mirror(() => `realloc(${hex(oldPtr)}, ${op.size})`, ptr, doRealloc);
+          if (replica) mirror(() => `realloc(${hex(oldPtr)}, ${op.size})`, ptr, doRealloc);
           if (ptr === 0) {
             if (!sbrkFailed(failuresBefore)) {
               fail("nullReturn", `nullReturn: ${input.pluginName}.realloc(${hex(oldPtr)}, ${op.size}) returned 0 although the heap limit was not reached`);
             }
             // A failed realloc leaves the old block live and untouched.
             if (block) live.add(block);
-            outcome = { address: null };
+            if (wantOutcome) outcome = { address: null };
             break;
           }
           const moved: LiveBlock = { id: op.id, ptr, size: op.size, patternSeed: block?.patternSeed ?? 0, op: at() };
@@ -317,7 +317,7 @@ export function replayAllocator(input: AllocatorReplayInput): AllocatorReplayRes
           moved.patternSeed = patternSeed(input.seed, op.id, index);
           live.add(moved);
           if (checks.payloadIntegrity) writePattern(moved);
-          outcome = { address: ptr, from: oldPtr };
+          if (wantOutcome) outcome = { address: ptr, from: oldPtr };
           break;
         }
         case "read":

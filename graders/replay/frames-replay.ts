@@ -50,7 +50,6 @@ export function replayFrames(input: {
   const hugeOrder = config.paging.hugePageShifts.length > 0 ? config.paging.hugePageShifts[0] - config.paging.pageShift : maxOrder;
   // Live runs, in frame numbers (LiveBlocks works on any integer intervals).
   const live = new LiveBlocks();
-  const orders = new Map<number, number>();
   let index = 0;
   const call = <T>(hook: string, fn: () => T): T => {
     try {
@@ -74,40 +73,39 @@ export function replayFrames(input: {
   const failures: Failure[] = [];
   try {
     const alloc: FrameAllocator = call("create", () => plugin.create(Object.freeze({ count, frameSize, maxOrder })));
+    /** Asks for the frames of `size` bytes under `id`; returns the event. */
+    const request = (id: number, size: number): Record<string, unknown> => {
+      const order = log2Exact(Math.max(1, Math.ceil(size / frameSize)));
+      if (order < 0) throw new Error(`workload error: frame request of ${size} bytes is not page size x 2^order`);
+      requests++;
+      if (order >= hugeOrder && hugeOrder > 0) hugeRequests++;
+      const pfn = call("alloc", () => alloc.alloc(order));
+      if (pfn === -1) {
+        refused++;
+        return { frame: null, order };
+      }
+      const frames = 2 ** order;
+      if (!Number.isSafeInteger(pfn) || pfn < 0) fail("invalidReturn", `${name}.alloc(${order}) returned ${String(pfn)}, expected -1 or a frame number`);
+      if (pfn % frames !== 0) fail("alignment", `${name}.alloc(${order}) returned frame ${pfn}, not aligned to ${frames} frames`);
+      if (pfn + frames > count) fail("bounds", `${name}.alloc(${order}) returned frames [${pfn}, ${pfn + frames}), beyond the ${count} frames of memory`);
+      const other = live.overlapping(pfn, frames);
+      if (other) fail("overlap", `${name}.alloc(${order}) returned frames [${pfn}, ${pfn + frames}) (${hex(pfn * frameSize)}), overlapping live run ${other.id} [${other.ptr}, ${other.ptr + other.size}) allocated at op ${other.op}`);
+      live.add({ id, ptr: pfn, size: frames, patternSeed: 0, op: index });
+      if (order >= hugeOrder && hugeOrder > 0) hugeGranted++;
+      peakFrames = Math.max(peakFrames, live.liveBytes);
+      return { frame: pfn, order };
+    };
+    const release = (id: number): Record<string, unknown> => {
+      const run = live.get(id);
+      if (!run) return { skipped: "not live" };
+      call("free", () => alloc.free(run.ptr, log2Exact(run.size)));
+      live.remove(id);
+      return { frame: run.ptr };
+    };
     for (index = 0; index < ops.length; index++) {
       input.progress?.(index);
       const op = ops[index];
       let event: Record<string, unknown> = {};
-      /** Asks for the frames of `size` bytes under `id`; returns the event. */
-      const request = (id: number, size: number): Record<string, unknown> => {
-        const order = log2Exact(Math.max(1, Math.ceil(size / frameSize)));
-        if (order < 0) throw new Error(`workload error: frame request of ${size} bytes is not page size x 2^order`);
-        requests++;
-        if (order >= hugeOrder && hugeOrder > 0) hugeRequests++;
-        const pfn = call("alloc", () => alloc.alloc(order));
-        if (pfn === -1) {
-          refused++;
-          return { frame: null, order };
-        }
-        const frames = 2 ** order;
-        if (!Number.isSafeInteger(pfn) || pfn < 0) fail("invalidReturn", `${name}.alloc(${order}) returned ${String(pfn)}, expected -1 or a frame number`);
-        if (pfn % frames !== 0) fail("alignment", `${name}.alloc(${order}) returned frame ${pfn}, not aligned to ${frames} frames`);
-        if (pfn + frames > count) fail("bounds", `${name}.alloc(${order}) returned frames [${pfn}, ${pfn + frames}), beyond the ${count} frames of memory`);
-        const other = live.overlapping(pfn, frames);
-        if (other) fail("overlap", `${name}.alloc(${order}) returned frames [${pfn}, ${pfn + frames}) (${hex(pfn * frameSize)}), overlapping live run ${other.id} [${other.ptr}, ${other.ptr + other.size}) allocated at op ${other.op}`);
-        live.add({ id, ptr: pfn, size: frames, patternSeed: 0, op: index });
-        orders.set(id, order);
-        if (order >= hugeOrder && hugeOrder > 0) hugeGranted++;
-        peakFrames = Math.max(peakFrames, live.liveBytes);
-        return { frame: pfn, order };
-      };
-      const release = (id: number): Record<string, unknown> => {
-        const run = live.get(id);
-        if (!run) return { skipped: "not live" };
-        call("free", () => alloc.free(run.ptr, orders.get(id)!));
-        live.remove(id);
-        return { frame: run.ptr };
-      };
       if (op.op === "alloc") {
         event = request(op.id as number, num(op.size));
       } else if (op.op === "map") {

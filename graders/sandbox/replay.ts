@@ -5,16 +5,9 @@
  */
 import { runJob as replayJob } from "memarena-replay";
 import type { RunJob, RunResult } from "../protocol";
+import type { JobPlugins } from "../replay/common";
 
-/** The evaluated plugins of a job (host views: their hooks are guarded), as graders/replay/common.ts names them. */
-export interface JobPlugins {
-  readonly main: unknown;
-  readonly with?: Readonly<Record<string, unknown>>;
-  /** Runs `fn` with the plugins' console output not kept: for the grader's own extra calls (the heap-resident replica). */
-  readonly quiet?: <T>(fn: () => T) => T;
-  /** Called as each op starts, with its index in the workload (a run being located after a timeout reports it). */
-  readonly progress?: (op: number) => void;
-}
+export type { JobPlugins };
 
 /** Replays a job against its plugins and returns the result; throws only for memarena's own faults. */
 export type ReplayFn = (job: RunJob, plugins: JobPlugins) => RunResult;
