@@ -16,9 +16,6 @@ export const RESULTS_SCHEMA_VERSION = 1;
  */
 export type Verdict = "pass" | "fail" | "error" | "timeout" | "memory-limit" | "internal-error";
 
-/** All verdicts, in display order. */
-export const VERDICTS: readonly Verdict[] = ["pass", "fail", "error", "timeout", "memory-limit", "internal-error"];
-
 /** Why a challenge did not pass. */
 export interface Failure {
   /** Index of the op in the workload, when the failure belongs to one. */

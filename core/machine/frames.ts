@@ -178,8 +178,6 @@ export class FrameTable {
   readonly count: number;
   /** Bytes per frame. */
   readonly frameSize: number;
-  /** log2(frameSize). */
-  readonly frameShift: number;
   /** The largest order the machine asks for (a huge page's order). */
   readonly maxOrder: number;
   private readonly allocations = new Map<number, number>();
@@ -196,7 +194,6 @@ export class FrameTable {
     const f = framesOf(config);
     this.count = f.count;
     this.frameSize = f.frameSize;
-    this.frameShift = config.paging.pageShift;
     this.maxOrder = f.maxOrder;
     this.trusted = allocator instanceof BuddyAllocator;
   }
@@ -248,14 +245,6 @@ export class FrameTable {
     return this.allocationOf(pfn)?.owner;
   }
 
-  /** Changes the owner of the allocation starting at `pfn` (a buffer handed to a device). */
-  setOwner(pfn: number, owner: number): void {
-    const rec = this.allocations.get(pfn);
-    if (rec === undefined) throw new MemarenaError(ErrorCode.INTERNAL, `frame ${pfn} is not the start of a live allocation`, { pfn });
-    const a = decode(pfn, rec);
-    this.allocations.set(pfn, (owner * 2 + a.use) * 64 + a.order);
-  }
-
   /** The negative owner code for a named kernel or device tag (made on first use). */
   tagOwner(name: string): number {
     let code = this.tags.get(name);
@@ -270,11 +259,6 @@ export class FrameTable {
   /** The tag name of a negative owner code, or `pid:<n>` for a process. */
   ownerName(owner: number): string {
     return owner >= 0 ? `pid:${owner}` : (this.tagNames.get(owner) ?? `tag:${owner}`);
-  }
-
-  /** Every live allocation, by first frame (tests, pictures). */
-  allocationsList(): FrameAllocation[] {
-    return [...this.allocations].sort((a, b) => a[0] - b[0]).map(([pfn, rec]) => decode(pfn, rec));
   }
 
   private verify(pfn: number, order: number): void {

@@ -356,11 +356,6 @@ export class Mmu {
     this.winPerm = 0;
   }
 
-  /** Whether the stream is being recorded. */
-  get recording(): boolean {
-    return this.recorders !== null;
-  }
-
   /** Belady-optimal misses of TLB `i` on the recorded stream, or undefined when not recording. */
   optimalMisses(i: number): number | undefined {
     const r = this.recorders?.[i];

@@ -125,11 +125,6 @@ export class PhysicalMemory {
     return value > MAX_SAFE || value < -MAX_SAFE ? NaN : value;
   }
 
-  /** Unsigned 64-bit load of the raw bits as a number (exact below 2^53; for PTEs and tests). */
-  loadU64(paddr: number): number {
-    return this.load32(paddr + 4) * TWO32 + this.load32(paddr);
-  }
-
   store8(paddr: number, value: number): void {
     const c = (paddr * INV_CHUNK) | 0;
     let b = this.bytes[c];
@@ -178,12 +173,6 @@ export class PhysicalMemory {
       this.storeSlow(paddr, lo, 4);
       this.storeSlow(paddr + 4, hi, 4);
     }
-  }
-
-  /** Stores the raw unsigned bits of a value in [0, 2^53) (PTEs). */
-  storeU64(paddr: number, value: number): void {
-    this.store32(paddr, value >>> 0);
-    this.store32(paddr + 4, Math.floor(value / TWO32) >>> 0);
   }
 
   /** Copies `length` bytes at `paddr` into `dst` from `dstOffset`. */

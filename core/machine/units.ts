@@ -48,14 +48,6 @@ export function parseSize(value: SizeLike, what = "size"): number {
   return n;
 }
 
-/** Renders a byte count with the largest binary unit that divides it exactly. */
-export function formatSize(bytes: number): string {
-  for (const [unit, f] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) {
-    if (bytes >= f && bytes % f === 0) return `${bytes / f}${unit}`;
-  }
-  return `${bytes}B`;
-}
-
 /** Renders an address as `0x` hex. */
 export function hex(addr: number): string {
   return addr < 0 ? `-0x${(-addr).toString(16)}` : `0x${addr.toString(16)}`;

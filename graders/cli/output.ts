@@ -20,11 +20,6 @@ export function interactive(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && !process.env.CI;
 }
 
-/** A usage error (bad flag value, missing argument). */
-export function usage(message: string): MemarenaError {
-  return new MemarenaError("USAGE", message);
-}
-
 /**
  * Prints an error and returns the exit code: user errors without a stack
  * (exit 2); anything else is memarena's own bug (exit 3, stack shown).

@@ -77,8 +77,3 @@ export function verdictCounts(doc: ResultsDocument): Record<Verdict, number> {
 export function isErrorVerdict(v: Verdict): boolean {
   return v === "error" || v === "timeout" || v === "memory-limit" || v === "internal-error";
 }
-
-/** Display label of a challenge: the title when there is one, with the id. */
-export function challengeLabel(c: ChallengeResult): string {
-  return c.title !== undefined && c.title !== "" ? `${c.id} (${c.title})` : c.id;
-}
