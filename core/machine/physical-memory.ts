@@ -36,6 +36,11 @@ const POOL: ArrayBuffer[] = [];
 /** Most buffers kept in the pool (64 MiB). */
 const POOL_MAX = 1024;
 
+/** Chunk buffers waiting in the pool (tests). */
+export function pooledChunks(): number {
+  return POOL.length;
+}
+
 const ZERO_BUFFER = new ArrayBuffer(CHUNK_BYTES);
 const ZERO_VIEW = new DataView(ZERO_BUFFER);
 const ZERO_BYTES = new Uint8Array(ZERO_BUFFER);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { ErrorCode, MemarenaError } from "../../core/errors";
-import { CHUNK_BYTES, PhysicalMemory } from "../../core/machine/physical-memory";
+import { CHUNK_BYTES, PhysicalMemory, pooledChunks } from "../../core/machine/physical-memory";
 
 describe("PhysicalMemory", () => {
   it("stores little-endian and reads untouched memory as zero without materializing", () => {
@@ -73,12 +73,15 @@ describe("PhysicalMemory", () => {
     const a = new PhysicalMemory(8 * CHUNK_BYTES);
     for (let c = 0; c < 8; c++) a.fill(c * CHUNK_BYTES, 0xa5, CHUNK_BYTES);
     expect(a.residentBytes).toBe(8 * CHUNK_BYTES);
+    const pooled = pooledChunks();
     a.release();
+    expect(pooledChunks()).toBe(pooled + 8);
     expect(a.residentBytes).toBe(0);
     expect(a.load64(3 * CHUNK_BYTES + 8)).toBe(0);
     const b = new PhysicalMemory(8 * CHUNK_BYTES);
     // Each store materializes a chunk, from the pool: everything else in it must be zero.
     for (let c = 0; c < 8; c++) b.store8(c * CHUNK_BYTES + 100, 1);
+    expect(pooledChunks()).toBe(pooled);
     for (let c = 0; c < 8; c++) {
       const back = new Uint8Array(CHUNK_BYTES);
       b.read(c * CHUNK_BYTES, back);

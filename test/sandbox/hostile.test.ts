@@ -65,7 +65,7 @@ const CASES: readonly Case[] = [
 ];
 
 describe("hostile submissions", () => {
-  // Locating the op of a timeout (a second run) is tested in locate-timeout.test.ts, with the real replay.
+  // Locating the op of a timeout (a second run) is tested in locate-stop.test.ts, with the real replay.
   const options: SandboxOptions = { childBundle: standInChild(), rssAllowanceMb: 64, locateStops: false };
   const good = fixturePlugin("good/bump.ts");
   const probe = fixturePlugin("good/probe-globals.ts");

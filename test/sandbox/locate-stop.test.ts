@@ -47,6 +47,7 @@ describe("locating a stopped run", () => {
     expect(output[output.length - 1]).toMatch(/^still spinning \d+$/);
     // Consecutive: the lines are the last ones printed, in order.
     const n = output.map((l) => Number(/^still spinning (\d+)$/.exec(l)?.[1] ?? NaN)).filter((x) => !Number.isNaN(x));
+    expect(n).toHaveLength(output.length);
     expect(n.every((x, i) => i === 0 || x === n[i - 1]! + 1)).toBe(true);
   }, 30_000);
 

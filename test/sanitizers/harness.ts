@@ -5,7 +5,7 @@
  * challenge schema first, so the workloads are ones an instructor could ship
  * (the one exception is marked where it is built).
  */
-import type { SanitizerPlugin } from "memarena";
+import type { AllocatorPlugin, SanitizerPlugin } from "memarena";
 import firstFit from "../../plugins/allocators/first-fit";
 import type { Challenge } from "../../graders/challenge/types";
 import { validateChallengeValue } from "../../graders/challenge/validate";
@@ -24,19 +24,23 @@ export interface SanitizerRun {
   readonly allocAddress: ReadonlyMap<number, number>;
 }
 
-/** Runs `plugin` on `ops`; `schemaValid: false` skips the schema check (for ops the schema cannot express). */
+/**
+ * Runs `plugin` on `ops`, wrapping `opts.allocator` (a built-in; default first-fit); `schemaValid: false`
+ * skips the schema check (for ops the schema cannot express).
+ */
 export function runSanitizer(
   plugin: SanitizerPlugin,
   ops: readonly TestOp[],
-  opts: { raii?: boolean; machine?: Record<string, unknown>; schemaValid?: boolean } = {},
+  opts: { raii?: boolean; machine?: Record<string, unknown>; schemaValid?: boolean; allocator?: AllocatorPlugin } = {},
 ): SanitizerRun {
+  const allocator = opts.allocator ?? firstFit;
   const challenge = {
     id: "test/sanitizer",
     title: "sanitizer test",
     subject: "sanitizer",
     seed: 11,
     workload: { ops, raii: opts.raii ?? false },
-    with: { allocator: "builtin:first-fit" },
+    with: { allocator: `builtin:${allocator.name}` },
     checks: { alignment: 16 },
     ...(opts.machine ? { machine: opts.machine } : {}),
   };
@@ -46,8 +50,8 @@ export function runSanitizer(
   }
   const bundled = (name: string, kind: "sanitizer" | "allocator") => ({ name, kind, file: "<test>", sha256: "", code: "" });
   const result = runJob(
-    { challenge: challenge as unknown as Challenge, plugin: bundled(plugin.name, "sanitizer"), with: { allocator: bundled(firstFit.name, "allocator") }, events: true },
-    { main: plugin, with: { allocator: firstFit } },
+    { challenge: challenge as unknown as Challenge, plugin: bundled(plugin.name, "sanitizer"), with: { allocator: bundled(allocator.name, "allocator") }, events: true },
+    { main: plugin, with: { allocator } },
   );
   const opReports: [number, string][] = [];
   const allocAddress = new Map<number, number>();
