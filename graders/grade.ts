@@ -13,6 +13,7 @@ import { loadPlugin } from "./loader";
 import type { BundledPlugin, RunJob, RunResult } from "./protocol";
 import { RESULTS_SCHEMA_VERSION, type ChallengeResult, type ResultsDocument } from "./results";
 import { SandboxLane, type SandboxOptions } from "./sandbox";
+import { pool } from "./pool";
 import { scoreRun, totalOf } from "./scoring";
 import { GRADER_VERSION } from "./version";
 
@@ -86,20 +87,6 @@ export function buildJob(challenge: LoadedChallenge, plugin: BundledPlugin, opti
 export function limitsOf(challenge: LoadedChallenge): { timeMs: number; memoryMb: number } {
   const l = challenge.challenge.limits ?? {};
   return { timeMs: l.timeMs ?? DEFAULT_LIMITS.timeMs, memoryMb: l.memoryMb ?? DEFAULT_LIMITS.memoryMb };
-}
-
-/** Runs tasks with at most `concurrency` in flight; results keep the input order. */
-export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number, worker: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (w: number): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i, w);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, (_, w) => worker(w)));
-  return results;
 }
 
 /** Grades every plugin against the challenges that apply to its kind. */

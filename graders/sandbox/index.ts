@@ -16,8 +16,9 @@ import type { BundledPlugin, RunJob, RunResult } from "../protocol";
 import { ensureChildBundle } from "./child-bundle";
 import { opText } from "../replay/ops";
 import { resolveWorkload } from "../workload/resolve";
+import { pool } from "../pool";
 import { type ChildMessage, type ChildRequest, parseMessages } from "./messages";
-import { DEFAULT_RSS_ALLOWANCE_MB, OOM_PATTERN, type RunLimits, type SandboxOptions, SandboxChild, sandboxArgs, stopResult } from "./session";
+import { classifyExit, type RunLimits, rssLimitMb, type SandboxOptions, SandboxChild, sandboxArgs, stopResult } from "./session";
 
 export { callPlugin, PluginFault, toPluginFault, withOp, type PluginFaultData } from "./guard";
 export { ensureChildBundle, DEFAULT_CHILD_BUNDLE, PACKAGE_ROOT } from "./child-bundle";
@@ -143,22 +144,12 @@ export async function runPool(
   concurrency: number,
   options: SandboxOptions = {},
 ): Promise<RunResult[]> {
-  const results = new Array<RunResult>(jobs.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    const l = new SandboxLane(options);
-    try {
-      while (next < jobs.length) {
-        const i = next++;
-        results[i] = await l.run(jobs[i], typeof limits === "function" ? limits(jobs[i], i) : limits);
-      }
-    } finally {
-      l.close();
-    }
-  };
-  const lanes = Math.max(1, Math.min(Math.floor(concurrency) || 1, jobs.length));
-  await Promise.all(Array.from({ length: lanes }, lane));
-  return results;
+  const lanes = Array.from({ length: Math.max(1, Math.min(Math.floor(concurrency) || 1, jobs.length)) }, () => new SandboxLane(options));
+  try {
+    return await pool(jobs, lanes.length, (job, i, w) => lanes[w]!.run(job, typeof limits === "function" ? limits(job, i) : limits));
+  } finally {
+    for (const lane of lanes) lane.close();
+  }
 }
 
 /** What inspecting a plugin in a sandbox child gave. */
@@ -185,16 +176,14 @@ const PRLIMIT = "/usr/bin/prlimit";
 export function inspectIsolated(plugin: Pick<BundledPlugin, "code" | "file" | "name">, limits: InspectLimits = DEFAULT_INSPECT, options: SandboxOptions = {}): InspectOutcome {
   const bundle = resolveBundle(options);
   const args = sandboxArgs(bundle, limits.memoryMb);
-  const dataLimit = (limits.memoryMb + (options.rssAllowanceMb ?? DEFAULT_RSS_ALLOWANCE_MB) + 256) * 1024 * 1024;
+  const dataLimit = (rssLimitMb(limits.memoryMb, options) + 256) * 1024 * 1024;
   const [cmd, argv] = fs.existsSync(PRLIMIT) ? [PRLIMIT, [`--data=${dataLimit}`, process.execPath, ...args]] : [process.execPath, args];
   const request: ChildRequest = { mode: "inspect", plugin: { code: plugin.code, file: plugin.file, name: plugin.name } };
   const r = spawnSync(cmd, argv, { input: JSON.stringify(request), env: {}, timeout: limits.timeMs + 2000, killSignal: "SIGKILL", maxBuffer: 64 << 20, windowsHide: true });
   const messages = parseMessages(r.stdout?.toString("utf8") ?? "");
   const answer = messages.find((m) => m.type === "inspected" || m.type === "fault" || m.type === "internal");
   if (answer !== undefined) return answer as InspectOutcome;
-  const stderr = r.stderr?.toString("utf8") ?? "";
   if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") return { type: "timeout", timeMs: limits.timeMs };
-  if (OOM_PATTERN.test(stderr) || r.signal === "SIGABRT") return { type: "memory-limit", memoryMb: limits.memoryMb };
-  const how = r.signal !== null ? `was killed by ${r.signal}` : `exited with code ${r.status}`;
-  return { type: "internal", message: `the sandbox child ${how} without an answer${stderr ? `: ${stderr.trim().split("\n").slice(-4).join(" | ")}` : ""}` };
+  const exit = classifyExit(r.stderr?.toString("utf8") ?? "", r.status, r.signal);
+  return exit.kind === "memory-limit" ? { type: "memory-limit", memoryMb: limits.memoryMb } : { type: "internal", message: `the sandbox child ${exit.how} without an answer${exit.tail ? `: ${exit.tail.split("\n").join(" | ")}` : ""}` };
 }

@@ -35,16 +35,17 @@ export function bundleFilename(file: string): string {
   return `plugin-bundle:${file}`;
 }
 
+/** The protocol message on one line of a child's stdout, or undefined for other output and torn lines. */
+export function parseMessageLine(line: string): ChildMessage | undefined {
+  if (!line.startsWith(MESSAGE_PREFIX)) return undefined;
+  try {
+    return JSON.parse(line.slice(MESSAGE_PREFIX.length)) as ChildMessage;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses the protocol lines out of a child's stdout. */
 export function parseMessages(stdout: string): ChildMessage[] {
-  const out: ChildMessage[] = [];
-  for (const line of stdout.split("\n")) {
-    if (!line.startsWith(MESSAGE_PREFIX)) continue;
-    try {
-      out.push(JSON.parse(line.slice(MESSAGE_PREFIX.length)) as ChildMessage);
-    } catch {
-      /* a torn or foreign line: ignored; the caller sees no answer */
-    }
-  }
-  return out;
+  return stdout.split("\n").flatMap((line) => parseMessageLine(line) ?? []);
 }

@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import type { RunJob, RunResult } from "../protocol";
-import { type ChildMessage, type ChildRequest, MESSAGE_PREFIX, OUTPUT_PREFIX, PROGRESS_PREFIX } from "./messages";
+import { type ChildMessage, type ChildRequest, OUTPUT_PREFIX, parseMessageLine, PROGRESS_PREFIX } from "./messages";
 
 /** Limits of one run. */
 export interface RunLimits {
@@ -44,12 +44,28 @@ export interface SandboxOptions {
 
 const DEFAULT_POLL_MS = 15;
 /** Resident memory allowed above a job's memory limit for Node itself and the grader's code. */
-export const DEFAULT_RSS_ALLOWANCE_MB = 128;
+const DEFAULT_RSS_ALLOWANCE_MB = 128;
 const DEFAULT_STARTUP_MS = 20_000;
 /** Kept of a child's stderr (progress and console lines apart): room for Node's out-of-memory report. */
 const STDERR_TAIL = 16_384;
+/**
+ * Why a child exited without an answer: out of JavaScript heap (what Node
+ * prints, or the abort it dies of), or a crash, told with its signal or
+ * code and the end of its stderr.
+ */
+export function classifyExit(stderr: string, code: number | null, signal: NodeJS.Signals | null): { kind: "memory-limit" } | { kind: "crash"; how: string; tail: string } {
+  if (OOM_PATTERN.test(stderr) || signal === "SIGABRT" || signal === "SIGTRAP") return { kind: "memory-limit" };
+  const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
+  return { kind: "crash", how, tail: stderr.trim().split("\n").slice(-6).join("\n") };
+}
+
+/** The resident-set cap of a run: its memory limit plus the runtime allowance. */
+export function rssLimitMb(memoryMb: number, options: SandboxOptions): number {
+  return memoryMb + (options.rssAllowanceMb ?? DEFAULT_RSS_ALLOWANCE_MB);
+}
+
 /** What Node prints on stderr when a child runs out of JavaScript heap. */
-export const OOM_PATTERN = /heap out of memory|Reached heap limit|Allocation failed|out of memory/i;
+const OOM_PATTERN = /heap out of memory|Reached heap limit|Allocation failed|out of memory/i;
 /** Console lines kept of a stopped run (its last ones). */
 const STOPPED_OUTPUT_LINES = 50;
 /** Growth of the resident set, since the child was ready, up to which it takes another job. */
@@ -157,13 +173,13 @@ export class SandboxChild {
       this.stderrTail = "";
       this.lastOp = undefined;
       this.streamed = [];
-      const rssLimitMb = limits.memoryMb + (this.options.rssAllowanceMb ?? DEFAULT_RSS_ALLOWANCE_MB);
+      const rssCapMb = rssLimitMb(limits.memoryMb, this.options);
       current.poll = setInterval(() => {
         const mb = this.child.pid === undefined ? undefined : residentMb(this.child.pid);
-        if (mb !== undefined && mb > rssLimitMb) {
+        if (mb !== undefined && mb > rssCapMb) {
           this.stop({
             verdict: "memory-limit",
-            message: `${job.plugin.name} exceeded the memory limit of ${limits.memoryMb} MiB (resident ${Math.round(mb)} MiB, allowed ${rssLimitMb} MiB with the runtime)`,
+            message: `${job.plugin.name} exceeded the memory limit of ${limits.memoryMb} MiB (resident ${Math.round(mb)} MiB, allowed ${rssCapMb} MiB with the runtime)`,
           });
         }
       }, this.options.pollMs ?? DEFAULT_POLL_MS);
@@ -221,16 +237,9 @@ export class SandboxChild {
     this.stdout += text;
     let nl: number;
     while ((nl = this.stdout.indexOf("\n")) >= 0) {
-      const line = this.stdout.slice(0, nl);
+      const message = parseMessageLine(this.stdout.slice(0, nl));
       this.stdout = this.stdout.slice(nl + 1);
-      if (!line.startsWith(MESSAGE_PREFIX)) continue;
-      let message: ChildMessage;
-      try {
-        message = JSON.parse(line.slice(MESSAGE_PREFIX.length)) as ChildMessage;
-      } catch {
-        continue; // a torn or foreign line
-      }
-      this.onMessage(message);
+      if (message !== undefined) this.onMessage(message);
     }
   }
 
@@ -280,12 +289,10 @@ export class SandboxChild {
       const check = c.stop.verdict === "internal-error" ? "INTERNAL" : c.stop.verdict;
       return at(stopResult(c.stop.verdict, check, c.stop.message));
     }
-    const { code, signal } = this.exit;
-    if (OOM_PATTERN.test(this.stderrTail) || signal === "SIGABRT" || signal === "SIGTRAP") {
+    const exit = classifyExit(this.stderrTail, this.exit.code, this.exit.signal);
+    if (exit.kind === "memory-limit") {
       return at(stopResult("memory-limit", "memory-limit", `${c.job.plugin.name} exhausted the JavaScript heap (limit ${c.limits.memoryMb} MiB)`));
     }
-    const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
-    const tail = this.stderrTail.trim().split("\n").slice(-6).join("\n");
-    return stopResult("internal-error", "INTERNAL", `the sandbox child ${how} without a result${tail ? `:\n${tail}` : ""}`);
+    return stopResult("internal-error", "INTERNAL", `the sandbox child ${exit.how} without a result${exit.tail ? `:\n${exit.tail}` : ""}`);
   }
 }
