@@ -85,6 +85,7 @@ export function replayPlacement(input: {
   let extSum = 0;
   let extSamples = 0;
   let usedSum = 0;
+  let samples = 0;
   let movesMade = 0;
   let expectations = 0;
   let expectationsMet = 0;
@@ -103,6 +104,7 @@ export function replayPlacement(input: {
       extSamples++;
     }
     usedSum += (memoryBytes - total) / memoryBytes;
+    samples++;
   };
 
   try {
@@ -273,7 +275,7 @@ export function replayPlacement(input: {
       placementFailures,
       fragmentationFailures: fragFailures,
       externalFragmentation: extSamples > 0 ? extSum / extSamples : 0,
-      memoryUtilization: extSamples > 0 ? usedSum / extSamples : 0,
+      memoryUtilization: samples > 0 ? usedSum / samples : 0,
       placementSuccessRate: spawns > 0 ? (spawns - placementFailures) / spawns : 1,
       moves: movesMade,
       expectations,

@@ -4,6 +4,8 @@ import firstFit from "../../plugins/placement/placement-first-fit";
 import nextFit from "../../plugins/placement/placement-next-fit";
 import bestFit from "../../plugins/placement/placement-best-fit";
 import worstFit from "../../plugins/placement/placement-worst-fit";
+import type { Challenge } from "../../graders/challenge/types";
+import { runJob } from "../../graders/replay/run-job";
 
 /** A memory layout: consecutive regions, each a segment (maybe pinned) or a hole; adjacent holes merged. */
 const layoutArb = fc
@@ -175,5 +177,23 @@ describe("choose", () => {
     expect(placement.choose([{ base: 50, size: 50 }, { base: 270, size: 30 }, { base: 440, size: 60 }], 50)).toBe(2);
     // The rover is now at 490: nothing after it fits, so the search wraps to the lowest hole.
     expect(placement.choose([{ base: 50, size: 50 }, { base: 270, size: 30 }, { base: 490, size: 10 }], 40)).toBe(0);
+  });
+});
+
+describe("placement replay metrics", () => {
+  it("memoryUtilization is the mean share in segments over every spawn, exit and compaction, a full memory included", () => {
+    // 64 KiB of memory: two 32 KiB processes fill it (no free space at that sample), then one exits.
+    const challenge = {
+      id: "test/full",
+      subject: "placement",
+      seed: 1,
+      machine: { physicalMemory: "64KiB", mode: "base-limit" },
+      workload: { ops: [{ op: "spawn", pid: 1, size: "32KiB" }, { op: "spawn", pid: 2, size: "32KiB" }, { op: "exit", pid: 1 }] },
+    } as unknown as Challenge;
+    const r = runJob({ challenge, plugin: { name: firstFit.name, kind: "placement", file: "<test>", sha256: "", code: "" } }, { main: firstFit });
+    expect(r.verdict).toBe("pass");
+    // Shares after each op: 1/2, 1 (full), 1/2.
+    expect(r.metrics.memoryUtilization).toBeCloseTo((0.5 + 1 + 0.5) / 3, 12);
+    expect(r.metrics.memoryUtilization).toBeLessThanOrEqual(1);
   });
 });
