@@ -65,12 +65,17 @@ export function packHash(challenges: readonly LoadedChallenge[]): string {
   return h.digest("hex");
 }
 
-/** Builds the job for one (plugin, challenge) pair. */
-export function buildJob(challenge: LoadedChallenge, plugin: BundledPlugin, options: { details?: boolean; events?: boolean } = {}): RunJob {
+/** Builds the job for one (plugin, challenge) pair; `options.load` loads the plugins the challenge names in `with` (default loadPlugin). */
+export function buildJob(
+  challenge: LoadedChallenge,
+  plugin: BundledPlugin,
+  options: { details?: boolean; events?: boolean; load?: (spec: string) => BundledPlugin } = {},
+): RunJob {
   const c = challenge.challenge;
+  const load = options.load ?? loadPlugin;
   const withPlugins: Record<string, BundledPlugin> = {};
   for (const [role, spec] of Object.entries(c.with ?? {})) {
-    if (typeof spec === "string") withPlugins[role] = loadPlugin(spec);
+    if (typeof spec === "string") withPlugins[role] = load(spec);
   }
   return {
     challenge: c,
@@ -102,6 +107,14 @@ export async function grade(req: GradeRequest): Promise<GradeOutcome> {
     }
   }
 
+  // Baselines and `with` plugins, loaded once per grading (a load re-reads and re-hashes the plugin's files).
+  const loadedSpecs = new Map<string, BundledPlugin>();
+  const load = (spec: string): BundledPlugin => {
+    let p = loadedSpecs.get(spec);
+    if (p === undefined) loadedSpecs.set(spec, (p = loadPlugin(spec)));
+    return p;
+  };
+
   // Every (plugin, challenge) pair to run, plus the baselines scoring needs.
   const pairs: { plugin: BundledPlugin; challenge: LoadedChallenge }[] = [];
   for (const plugin of plugins) for (const challenge of req.challenges) if (appliesTo(challenge, plugin.kind)) pairs.push({ plugin, challenge });
@@ -110,7 +123,7 @@ export async function grade(req: GradeRequest): Promise<GradeOutcome> {
     for (const comp of challenge.challenge.scoring?.components ?? []) {
       if (comp.baseline === undefined) continue;
       const key = `${comp.baseline}\0${challenge.challenge.id}`;
-      if (!baselineKeys.has(key)) baselineKeys.set(key, { plugin: loadPlugin(comp.baseline), challenge });
+      if (!baselineKeys.has(key)) baselineKeys.set(key, { plugin: load(comp.baseline), challenge });
     }
   }
 
@@ -122,7 +135,7 @@ export async function grade(req: GradeRequest): Promise<GradeOutcome> {
   const lanes = Array.from({ length: Math.max(1, jobs) }, () => new SandboxLane(req.sandbox));
   const run = async (p: { plugin: BundledPlugin; challenge: LoadedChallenge }, _i: number, worker: number): Promise<{ result: RunResult; wallMs: number }> => {
     const started = Date.now();
-    const result = await lanes[worker]!.run(buildJob(p.challenge, p.plugin, { details: req.details }), limitsOf(p.challenge));
+    const result = await lanes[worker]!.run(buildJob(p.challenge, p.plugin, { details: req.details, load }), limitsOf(p.challenge));
     done++;
     req.onProgress?.({ type: "done", submission: p.plugin.name, challenge: p.challenge.challenge.id, verdict: result.verdict, done, total });
     return { result, wallMs: Date.now() - started };
