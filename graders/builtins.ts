@@ -29,10 +29,11 @@ export interface BuiltinPlugin {
 /** Every built-in plugin, by kind then name. */
 export function listBuiltinPlugins(): BuiltinPlugin[] {
   const out: BuiltinPlugin[] = [];
+  const names = builtinNames();
   for (const [kind, folder] of Object.entries(KIND_FOLDERS) as [PluginKind, string][]) {
     const dir = path.join(PACKAGE_ROOT, "plugins", folder);
     if (!fs.existsSync(dir)) continue;
-    for (const name of builtinNames()[folder] ?? []) out.push({ spec: `builtin:${name}`, kind, file: path.join(dir, `${name}.ts`) });
+    for (const name of names[folder] ?? []) out.push({ spec: `builtin:${name}`, kind, file: path.join(dir, `${name}.ts`) });
   }
   return out;
 }

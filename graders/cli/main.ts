@@ -6,6 +6,8 @@
 import "reflect-metadata";
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, Option } from "commander";
+import { PLUGIN_KINDS } from "../loader/shape";
+import { REPORTER_NAMES } from "../reporters";
 import { GRADER_VERSION } from "../version";
 import { EXIT, reportError } from "./output";
 import { gradeCommand } from "./grade-command";
@@ -40,7 +42,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description("grade plugins against challenges (default: the built-in pack)")
     .argument("[plugins...]", "plugin files, folders or builtin:<name>")
     .option("-c, --challenges <dir|file|id...>", "challenge folders, files, ids or topics (default: the built-in pack)")
-    .addOption(new Option("-r, --reporter <name...>", "reporters").choices(["console", "json", "junit", "markdown", "html", "gradescope"]))
+    .addOption(new Option("-r, --reporter <name...>", "reporters").choices(REPORTER_NAMES))
     .option("-o, --out <dir>", "write reporter files here (results.json, junit.xml, summary.md, report.html, gradescope/results.json)")
     .option("--leaderboard <file.db>", "record the results in this leaderboard")
     .option("-j, --jobs <n>", "runs in parallel (default: the number of CPUs)", String(availableParallelism()))
@@ -119,7 +121,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .command("init")
     .description("scaffold a plugin project: a template, a test and a README")
     .argument("<dir>", "the new project's folder")
-    .addOption(new Option("-k, --kind <kind>", "plugin kind").choices(["allocator", "sanitizer", "placement", "frame-allocator"]).default("allocator"))
+    .addOption(new Option("-k, --kind <kind>", "plugin kind").choices(PLUGIN_KINDS).default("allocator"))
     .option("--memarena <spec>", "the memarena dependency to write in package.json (default: this installation's folder)")
     .addHelpText("after", examples(["memarena init my-alloc", "memarena init my-san --kind sanitizer"]))
     .action(wrap(initCommand));
@@ -129,7 +131,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description("merge the results of shards (grade --shard i/n --reporter json) into one document per submission")
     .argument("<results...>", "results.json files from each shard")
     .option("--leaderboard <file.db>", "record the merged results in this leaderboard")
-    .addOption(new Option("-r, --reporter <name...>", "reporters").choices(["console", "json", "junit", "markdown", "html", "gradescope"]))
+    .addOption(new Option("-r, --reporter <name...>", "reporters").choices(REPORTER_NAMES))
     .option("-o, --out <dir>", "write reporter files here")
     .addOption(new Option("--audience <who>", "who reads the report").choices(["student", "instructor"]).default("instructor"))
     .addHelpText("after", examples(["memarena grade alloc.ts --shard 1/2 --reporter json --out shard1/", "memarena merge shard1/results.json shard2/results.json --leaderboard board.db"]))
