@@ -144,20 +144,13 @@ export class Tlb {
     return this.setMask >= 0 ? (vpn >>> 0) & this.setMask : vpn % this.sets;
   }
 
-  /** The slot holding (vpn, pageShift, asid), updating replacement state, or -1. Counts nothing. */
+  /**
+   * The slot holding (vpn, pageShift, asid), updating replacement state, or
+   * -1. Counts nothing. It is lookupPlan: a miss also leaves the slot an
+   * insert of the same key will fill.
+   */
   lookup(vpn: number, pageShift: number, asid: number): number {
-    const base = (this.setMask >= 0 ? (vpn >>> 0) & this.setMask : vpn % this.sets) * this.ways;
-    const end = base + this.ways;
-    const tagVpn = this.tagVpn;
-    for (let s = base; s < end; s++) {
-      if (tagVpn[s] === vpn && this.tagShift[s] === pageShift && this.tagAsid[s] === asid) {
-        if (this.policy === POLICY_LRU) this.stamp[s] = ++this.tick;
-        else if (this.policy === POLICY_CLOCK) this.ref[s] = 1;
-        if (this.frontMask >= 0 && pageShift === this.frontShift && asid === this.frontAsid) this.setFront(vpn, s);
-        return s;
-      }
-    }
-    return -1;
+    return this.lookupPlan(vpn, pageShift, asid);
   }
 
   /**
