@@ -2,7 +2,7 @@
 import type { ChallengeResult } from "../results";
 import { formatMetric } from "./format";
 import { isHidden } from "./student-view";
-import { formatBytes, heapLegendSvg, heapPictureSvg, heapSnapshots, linePlotSvg, tlbMissPoints, utilizationPoints } from "./svg";
+import { BLOCK_LIVE, formatBytes, heapLegendSvg, heapPictureSvg, heapSnapshots, linePlotSvg, tlbMissPoints, utilizationPoints } from "./svg";
 import type { Audience } from "./types";
 import { escapeXml } from "./xml";
 
@@ -36,11 +36,11 @@ function fragmentationTable(c: ChallengeResult): string {
 }
 
 function heapFigure(c: ChallengeResult, idPrefix: string): string {
-  const svg = heapPictureSvg(c.series, idPrefix);
-  if (svg === "") return "";
   const snaps = heapSnapshots(c.series);
+  const svg = heapPictureSvg(c.series, idPrefix, snaps);
+  if (svg === "") return "";
   const last = snaps[snaps.length - 1]!;
-  const liveBlocks = last.blocks.filter((b) => b.kind === 0);
+  const liveBlocks = last.blocks.filter((b) => b.kind === BLOCK_LIVE);
   const liveBytes = liveBlocks.reduce((s, b) => s + (b.end - b.start), 0);
   const caption =
     `Heap at ${snaps.length} snapshot${snaps.length === 1 ? "" : "s"}, one band each, address left to right. ` +

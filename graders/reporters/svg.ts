@@ -227,8 +227,7 @@ function band(s: HeapSnapshot, index: number, scale: AddressScale, hatchId: stri
  * outlined, the rest of the extent drawn as "free or metadata". `idPrefix`
  * makes the SVG's ids unique on a page. Empty string when there is no snapshot.
  */
-export function heapPictureSvg(series: Series | undefined, idPrefix: string): string {
-  const snaps = heapSnapshots(series);
+export function heapPictureSvg(series: Series | undefined, idPrefix: string, snaps: HeapSnapshot[] = heapSnapshots(series)): string {
   if (snaps.length === 0) return "";
   const scale = new AddressScale(snaps);
   const hatchId = `${idPrefix}-hatch`;
