@@ -164,6 +164,11 @@ export class PhysicalMemory {
   /** Stores a safe integer as signed 64-bit two's complement; anything else throws UNSAFE_INTEGER. */
   store64(paddr: number, value: number): void {
     if (!Number.isSafeInteger(value)) throw unsafeStore(paddr, value);
+    this.store64Checked(paddr, value);
+  }
+
+  /** store64 of a value the caller has already checked is a safe integer (the heap facade names its own error). */
+  store64Checked(paddr: number, value: number): void {
     // ToUint32 is exact modulo 2^32 for any integer; floor division keeps the sign in hi.
     const lo = value >>> 0;
     const hi = Math.floor(value / TWO32) | 0;

@@ -198,7 +198,7 @@ export class UserHeap implements Heap {
     let p = this.mmu.translate(addr, ACCESS_WRITE, MODE_USER);
     if (p < 0) p = this.host.resolveUserFault(this.pid, addr, ACCESS_WRITE);
     if (addr + 8 > this.mmu.lastEnd) this.crossStore(addr, p, 8, value);
-    else this.mem.store64(p, value);
+    else this.mem.store64Checked(p, value);
   }
 
   copy(dst: number, src: number, n: number): void {
