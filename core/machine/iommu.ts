@@ -136,17 +136,10 @@ export class Iommu {
     } else {
       tlb.misses++;
       this.counters[C_IOTLB_MISSES]++;
-      const root = this.roots[dev];
-      if (root < 0) return this.fault(FAULT_NOT_PRESENT, iova, write);
-      const pt = this.pt;
-      let table = root;
-      let e = -1;
-      for (let level = 0; level <= this.leafLevel; level++) {
-        e = pt.entryAddr(table, iova, level);
-        if ((pt.flagsAt(e) & PTE_PRESENT) === 0) return this.fault(FAULT_NOT_PRESENT, iova, write);
-        if (level < this.leafLevel) table = pt.frameAt(e);
-      }
-      slot = tlb.insert(vpn, this.pageShift, dev, pt.frameAt(e), pt.flagsAt(e), e);
+      // The IO tables map base pages only, so the walk's leaf is at the last level.
+      const e = this.pt.leafAt(this.roots[dev], iova);
+      if (e < 0) return this.fault(FAULT_NOT_PRESENT, iova, write);
+      slot = tlb.insert(vpn, this.pageShift, dev, this.pt.leafFrame, this.pt.flagsAt(e), e);
     }
     if (write && (tlb.flags[slot] & PTE_WRITABLE) === 0) return this.fault(FAULT_PROTECTION, iova, write);
     return tlb.paddr[slot] + offset;
