@@ -49,6 +49,12 @@ function replayJob(job: RunJob, evaluated: JobPlugins, newMachine: (config: Norm
   const onOp = events ? (index: number, outcome: Record<string, unknown>) => void events.push({ index, op: ops[index], ...outcome }) : undefined;
   const subject = challenge.subject ?? "allocator";
 
+  if (subject === "frame-allocator") {
+    // A frame allocator is graded on its own frame numbers: no machine is built.
+    const r = replayFrames({ job, plugin: evaluated.main, config, ops, seed, onOp, progress: evaluated.progress });
+    return { verdict: r.verdict, metrics: r.metrics, failures: [...r.failures], opsReplayed: r.opsReplayed, events };
+  }
+
   const wantsBelady = (challenge.metrics ?? []).some((m: string) => /optimal|belady/i.test(m));
   const machine = newMachine(config, seed);
   machine.recordAccessStream(wantsBelady);
@@ -107,12 +113,6 @@ function replayJob(job: RunJob, evaluated: JobPlugins, newMachine: (config: Norm
       ({ verdict, metrics, opsReplayed } = r);
       failures = [...r.failures];
       break;
-    }
-    case "frame-allocator": {
-      const r = replayFrames({ job, plugin: evaluated.main, config, ops, seed, onOp, progress: evaluated.progress });
-      ({ verdict, metrics, opsReplayed } = r);
-      failures = [...r.failures];
-      return { verdict, metrics, failures, opsReplayed, events };
     }
     case "none": {
       const r = replayMachineOps({ ops, machine, onOp });
